@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { hkdfExpand, hkdfExpandLabel, hkdfExtract } from '../../crypto/hkdf.js';
+
+const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+describe('HKDF', () => {
+  it('RFC 5869 A.1 test case 1', () => {
+    const ikm = hex('0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b');
+    const salt = hex('000102030405060708090a0b0c');
+    const info = hex('f0f1f2f3f4f5f6f7f8f9');
+    const prk = hkdfExtract('sha256', salt, ikm);
+    expect(toHex(prk)).toBe('077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5');
+    expect(toHex(hkdfExpand('sha256', prk, info, 42))).toBe(
+      '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865',
+    );
+  });
+
+  it('RFC 9001 A.1: client initial secret expands to the quic key', () => {
+    // RFC 9001 §A.1: client_initial_secret and its "quic key".
+    const clientInitial = hex('c00cf151ca5be075ed0ebfb5c80323c42d6b7db67881289af4008f1f6c357aea');
+    expect(toHex(hkdfExpandLabel('sha256', clientInitial, 'quic key', new Uint8Array(0), 16))).toBe(
+      '1f369613dd76d5467730efcbe3b1a22d',
+    );
+  });
+
+  it('rejects a label that does not fit', () => {
+    expect(() =>
+      hkdfExpandLabel('sha256', new Uint8Array(32), 'x'.repeat(250), new Uint8Array(0), 16),
+    ).toThrow(RangeError);
+  });
+});
