@@ -21,7 +21,28 @@ export interface CipherSuiteInfo {
   /** AEAD nonce (IV) length in bytes: 12 for all three (RFC 8446 §5.3). */
   readonly ivLength: 12;
   readonly aead: 'aes-gcm' | 'chacha20-poly1305';
+  /**
+   * RFC 9001 §6.6: packets that may be encrypted with one key before it must
+   * be updated (the confidentiality limit).
+   */
+  readonly confidentialityLimit: number;
+  /**
+   * RFC 9001 §6.6: packets that may fail authentication with one key before
+   * the connection must be closed with AEAD_LIMIT_REACHED (the integrity limit).
+   */
+  readonly integrityLimit: number;
 }
+
+// RFC 9001 §6.6: For AEAD_AES_128_GCM and AEAD_AES_256_GCM, the
+// confidentiality limit is 2^23 encrypted packets [...] the integrity limit
+// is 2^52 invalid packets. For AEAD_CHACHA20_POLY1305, the confidentiality
+// limit is greater than the number of possible packets (2^62) and so can be
+// disregarded [...] the integrity limit is 2^36 invalid packets.
+const AES_GCM_LIMITS = { confidentialityLimit: 2 ** 23, integrityLimit: 2 ** 52 } as const;
+const CHACHA20_POLY1305_LIMITS = {
+  confidentialityLimit: 2 ** 62,
+  integrityLimit: 2 ** 36,
+} as const;
 
 export const CIPHER_SUITES: Readonly<Record<CipherSuiteCode, CipherSuiteInfo>> = {
   4865: {
@@ -31,6 +52,7 @@ export const CIPHER_SUITES: Readonly<Record<CipherSuiteCode, CipherSuiteInfo>> =
     keyLength: 16,
     ivLength: 12,
     aead: 'aes-gcm',
+    ...AES_GCM_LIMITS,
   },
   4866: {
     code: 0x1302,
@@ -39,6 +61,7 @@ export const CIPHER_SUITES: Readonly<Record<CipherSuiteCode, CipherSuiteInfo>> =
     keyLength: 32,
     ivLength: 12,
     aead: 'aes-gcm',
+    ...AES_GCM_LIMITS,
   },
   4867: {
     code: 0x1303,
@@ -47,6 +70,7 @@ export const CIPHER_SUITES: Readonly<Record<CipherSuiteCode, CipherSuiteInfo>> =
     keyLength: 32,
     ivLength: 12,
     aead: 'chacha20-poly1305',
+    ...CHACHA20_POLY1305_LIMITS,
   },
 };
 
