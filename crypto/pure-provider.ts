@@ -1,8 +1,8 @@
 // The pure-TypeScript crypto provider: runs on any JavaScript runtime.
 // AES-GCM and the AES header-protection mask use our table-driven AES and
 // GHASH with per-key precomputation; ChaCha20-Poly1305 uses @noble/ciphers.
-import { chacha20 } from '@noble/ciphers/chacha.js';
 import { AesBlockCipher, readWord, writeWord } from './aes-block.js';
+import { ChaCha20Block } from './chacha20-block.js';
 import type { CipherSuiteInfo } from './cipher-suites.js';
 import {
   type CryptoProvider,
@@ -40,32 +40,27 @@ export class PureAesHeaderProtector implements HeaderProtector {
   }
 }
 
-const FIVE_ZEROS = new Uint8Array(5);
-
 /**
  * RFC 9001 §5.4.4: counter = sample[0..3] (little-endian), nonce =
- * sample[4..15], mask = ChaCha20(hp_key, counter, nonce, {0,0,0,0,0}).
+ * sample[4..15], mask = ChaCha20(hp_key, counter, nonce, {0,0,0,0,0}), i.e.
+ * the first 5 bytes of that keystream block.
  */
 export class PureChaChaHeaderProtector implements HeaderProtector {
   readonly suite: CipherSuiteInfo;
-  private readonly key: Uint8Array;
-  private readonly nonce = new Uint8Array(12);
-  private readonly out = new Uint8Array(5);
+  private readonly chacha: ChaCha20Block;
 
   constructor(suite: CipherSuiteInfo, hpKey: Uint8Array) {
     this.suite = suite;
-    this.key = hpKey.slice();
+    this.chacha = new ChaCha20Block(hpKey);
   }
 
   mask(buf: Uint8Array, sampleOffset: number): Uint8Array {
     const counter =
-      (buf[sampleOffset]! |
-        (buf[sampleOffset + 1]! << 8) |
-        (buf[sampleOffset + 2]! << 16) |
-        (buf[sampleOffset + 3]! << 24)) >>>
-      0;
-    this.nonce.set(buf.subarray(sampleOffset + 4, sampleOffset + 16));
-    return chacha20(this.key, this.nonce, FIVE_ZEROS, this.out, counter);
+      buf[sampleOffset]! |
+      (buf[sampleOffset + 1]! << 8) |
+      (buf[sampleOffset + 2]! << 16) |
+      (buf[sampleOffset + 3]! << 24);
+    return this.chacha.block(counter, buf, sampleOffset + 4);
   }
 }
 
