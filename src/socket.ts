@@ -1,0 +1,198 @@
+// The Socket of the design: WHATWG streams plus `opened`/`ready`, `closed`,
+// `signal`, `abort()`, `close()`, `update()`, `stats`, `info`, and 'open',
+// 'close' and 'error' events. This file is the part every socket type
+// shares; the bytes are carried by a backend (socket-backend.ts) chosen by
+// `init.type`.
+
+import { SocketError, toSocketError } from './errors.js';
+import type {
+  SocketBackend,
+  SocketBackendContext,
+  SocketBackendFactory,
+} from './socket-backend.js';
+import {
+  checkInit,
+  checkObject,
+  type SocketInfo,
+  type SocketInit,
+  type SocketStats,
+} from './socket-init.js';
+import { createUdpBackend } from './udp-socket-backend.js';
+
+/** The 'error' event: `error` is why the socket failed. */
+export class SocketErrorEvent extends Event {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    super('error');
+    this.error = error;
+  }
+}
+
+type State = 'opening' | 'open' | 'closing' | 'closed';
+
+function backendFactory(type: SocketInit['type']): SocketBackendFactory {
+  if (type === 'udp') return createUdpBackend;
+  throw new Error(`Socket type 'quic' is not implemented yet`);
+}
+
+function ignore(): void {}
+
+export class Socket extends EventTarget {
+  /** Resolves with the socket's addresses once it is usable; rejects if it never becomes so. */
+  readonly opened: Promise<SocketInfo>;
+  /** Resolves on a clean close; rejects with the error or abort reason otherwise. */
+  readonly closed: Promise<void>;
+  #backend: SocketBackend;
+  #controller = new AbortController();
+  #stats: SocketStats = {
+    datagramsSent: 0,
+    bytesSent: 0,
+    datagramsReceived: 0,
+    bytesReceived: 0,
+    datagramsDropped: 0,
+    sendErrors: 0,
+  };
+  #state: State = 'opening';
+  #info: SocketInfo | undefined;
+  #resolveClosed!: () => void;
+  #rejectClosed!: (reason: unknown) => void;
+  #closing: Promise<void> | undefined;
+
+  constructor(init: SocketInit) {
+    super();
+    const checked = checkInit(init);
+    const context: SocketBackendContext = {
+      stats: this.#stats,
+      signal: this.#controller.signal,
+      fail: (error) => this.#fail(error),
+      finish: () => void this.close(),
+    };
+    this.#backend = backendFactory(checked.type)(checked, context);
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#resolveClosed = resolve;
+      this.#rejectClosed = reject;
+    });
+    // Handled here so an unobserved failure is not an unhandled rejection;
+    // callers awaiting them still see the rejection.
+    this.closed.catch(ignore);
+    this.opened = this.#open();
+    this.opened.catch(ignore);
+    const signal = checked.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) this.abort(signal.reason);
+      else signal.addEventListener('abort', () => this.abort(signal.reason), { once: true });
+    }
+  }
+
+  /** The same promise as `opened`. */
+  get ready(): Promise<SocketInfo> {
+    return this.opened;
+  }
+
+  /** UDP connected mode: UDPMessage out; bound mode: UDPMessage out. */
+  get readable(): ReadableStream<unknown> {
+    return this.#backend.readable;
+  }
+
+  /** Replaced by a fresh stream after a write fails, so the socket stays usable. */
+  get writable(): WritableStream<unknown> {
+    return this.#backend.writable;
+  }
+
+  /** Aborted (with the reason or error) when the socket is aborted or fails. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): SocketStats {
+    return { ...this.#stats };
+  }
+
+  /** The addresses in use; undefined until `opened` has resolved. */
+  get info(): SocketInfo | undefined {
+    return this.#info === undefined ? undefined : { ...this.#info };
+  }
+
+  async #open(): Promise<SocketInfo> {
+    try {
+      const info = await this.#backend.open();
+      if (this.#state === 'closed' || this.#state === 'closing') {
+        throw (
+          this.#controller.signal.reason ??
+          new SocketError('socket closed while opening', { code: 'ECLOSED' })
+        );
+      }
+      this.#state = 'open';
+      this.#info = info;
+      this.dispatchEvent(new Event('open'));
+      return { ...info };
+    } catch (error) {
+      if (this.#state === 'closed')
+        throw this.#controller.signal.aborted ? this.#controller.signal.reason : error;
+      if (this.#state === 'closing') throw error; // close() during open: closed resolves
+      const failure =
+        error instanceof SocketError || error instanceof TypeError
+          ? error
+          : toSocketError(error, 'open failed');
+      this.#fail(failure);
+      throw failure;
+    }
+  }
+
+  /**
+   * Changes what can change on a live socket (UDP: `remote` in connected
+   * mode, queue and buffer sizes). Rejects with a TypeError for anything else.
+   */
+  async update(update: Partial<SocketInit>): Promise<void> {
+    const fields = checkObject('update', update);
+    if (this.#state === 'closed' || this.#state === 'closing') {
+      throw new SocketError('cannot update a closed socket', { code: 'ERR_SOCKET_CLOSED' });
+    }
+    await this.#backend.update(fields);
+    const info = this.#backend.info();
+    if (info !== undefined && this.#state === 'open') this.#info = info;
+  }
+
+  /** Closes cleanly: writes stop, the readable ends, `closed` resolves. Safe to call again. */
+  close(): Promise<void> {
+    if (this.#state === 'closed') return this.closed.catch(ignore);
+    this.#closing ??= (async () => {
+      this.#state = 'closing';
+      try {
+        await this.#backend.close();
+      } finally {
+        this.#finish();
+      }
+    })();
+    return this.#closing.catch(ignore);
+  }
+
+  /** Tears down at once: `signal` aborts with `reason`, pending reads and writes reject, `closed` rejects. */
+  abort(reason?: unknown): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#controller.abort(reason);
+    const canonical = this.#controller.signal.reason;
+    this.#backend.abort(canonical);
+    this.#rejectClosed(canonical);
+    this.dispatchEvent(new Event('close'));
+  }
+
+  #fail(error: SocketError | TypeError): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#controller.abort(error);
+    this.#backend.abort(error);
+    this.#rejectClosed(error);
+    this.dispatchEvent(new SocketErrorEvent(error));
+    this.dispatchEvent(new Event('close'));
+  }
+
+  #finish(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#resolveClosed();
+    this.dispatchEvent(new Event('close'));
+  }
+}

@@ -1,0 +1,160 @@
+// The UdpStack of Node.js (also Deno and Bun through their node: layers):
+// node:dgram sockets and node:dns lookups.
+
+import { createSocket, type Socket as DgramSocket, type SocketType } from 'node:dgram';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { ipFamily, mapIPv4, unmapIPv4 } from '../address.js';
+import { realClock } from '../clock.js';
+import { SocketError, toSocketError } from '../errors.js';
+import {
+  DEFAULT_SEND_QUEUE_LIMIT,
+  type RawUdpSocket,
+  type SendCallback,
+  type UdpBindOptions,
+  type UdpHandler,
+  type UdpStack,
+} from './udp-stack.js';
+
+class NodeDgramSocket implements RawUdpSocket {
+  readonly localAddress: string;
+  readonly localPort: number;
+  sendQueueLimit: number;
+  #socket: DgramSocket;
+  #handler: UdpHandler;
+  #type: SocketType;
+  #ipv6Only: boolean;
+  #pending = 0;
+  #wantsDrain = false;
+  #closing: Promise<void> | undefined;
+
+  constructor(socket: DgramSocket, options: UdpBindOptions, handler: UdpHandler, type: SocketType) {
+    this.#socket = socket;
+    this.#handler = handler;
+    this.#type = type;
+    this.#ipv6Only = options.ipv6Only ?? false;
+    this.sendQueueLimit = options.sendQueueLimit ?? DEFAULT_SEND_QUEUE_LIMIT;
+    const bound = socket.address();
+    this.localAddress = bound.address;
+    this.localPort = bound.port;
+    socket.on('message', (message, remote) => {
+      const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+      this.#handler.onMessage(data, unmapIPv4(remote.address), remote.port);
+    });
+    socket.on('error', (error) => {
+      this.#handler.onError?.(toSocketError(error, 'UDP socket error'));
+    });
+  }
+
+  get sendQueueLength(): number {
+    return this.#pending;
+  }
+
+  send(data: Uint8Array, address: string, port: number, callback?: SendCallback): boolean {
+    const destination = this.#destination(address);
+    if (typeof destination !== 'string') {
+      this.#pending++;
+      queueMicrotask(() => this.#sent(destination, callback));
+    } else {
+      this.#pending++;
+      this.#socket.send(data, port, destination, (error) => this.#sent(error ?? null, callback));
+    }
+    if (this.#pending < this.sendQueueLimit) return true;
+    this.#wantsDrain = true;
+    return false;
+  }
+
+  /** The address dgram needs for this family, or why this socket cannot reach it. */
+  #destination(address: string): string | Error {
+    const family = ipFamily(address);
+    if (this.#type === 'udp4' && family === 6) {
+      return new SocketError(`cannot send to IPv6 ${address} from an IPv4 socket`, {
+        code: 'EAFNOSUPPORT',
+      });
+    }
+    if (this.#type === 'udp6' && family === 4) {
+      if (this.#ipv6Only) {
+        return new SocketError(`cannot send to IPv4 ${address} from an IPv6-only socket`, {
+          code: 'EAFNOSUPPORT',
+        });
+      }
+      // A dual-stack IPv6 socket reaches IPv4 peers at their IPv4-mapped address.
+      return mapIPv4(address);
+    }
+    return address;
+  }
+
+  #sent(error: Error | null, callback: SendCallback | undefined): void {
+    this.#pending--;
+    callback?.(error === null ? null : toSocketError(error, 'UDP send failed'));
+    if (this.#wantsDrain && this.#pending < this.sendQueueLimit) {
+      this.#wantsDrain = false;
+      this.#handler.onDrain?.();
+    }
+  }
+
+  setBufferSizes(sizes: { sendBufferSize?: number; receiveBufferSize?: number }): void {
+    if (sizes.sendBufferSize !== undefined) this.#socket.setSendBufferSize(sizes.sendBufferSize);
+    if (sizes.receiveBufferSize !== undefined) {
+      this.#socket.setRecvBufferSize(sizes.receiveBufferSize);
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= new Promise<void>((resolve) => {
+      try {
+        this.#socket.close(() => resolve());
+      } catch {
+        resolve(); // already closed
+      }
+    });
+    return this.#closing;
+  }
+}
+
+export class NodeUdpStack implements UdpStack {
+  readonly clock = realClock;
+
+  bind(options: UdpBindOptions, handler: UdpHandler): Promise<RawUdpSocket> {
+    const family = ipFamily(options.address);
+    if (family === undefined) {
+      return Promise.reject(
+        new TypeError(`bind address must be an IP literal, got ${options.address}`),
+      );
+    }
+    const type: SocketType = family === 4 ? 'udp4' : 'udp6';
+    return new Promise<RawUdpSocket>((resolve, reject) => {
+      const socket = createSocket({
+        type,
+        ipv6Only: options.ipv6Only ?? false,
+        recvBufferSize: options.receiveBufferSize,
+        sendBufferSize: options.sendBufferSize,
+      });
+      const onBindError = (error: Error) => {
+        socket.close();
+        const where = family === 6 ? `[${options.address}]` : options.address;
+        reject(toSocketError(error, `cannot bind UDP ${where}:${options.port}`));
+      };
+      socket.once('error', onBindError);
+      socket.bind(options.port, options.address, () => {
+        socket.off('error', onBindError);
+        try {
+          resolve(new NodeDgramSocket(socket, options, handler, type));
+        } catch (error) {
+          socket.close();
+          reject(toSocketError(error, 'UDP socket setup failed'));
+        }
+      });
+    });
+  }
+
+  async lookup(hostname: string): Promise<string[]> {
+    const results = await dnsLookup(hostname, { all: true, verbatim: true });
+    if (results.length === 0) {
+      throw new SocketError(`no addresses for ${hostname}`, { code: 'ENOTFOUND' });
+    }
+    return results.map((result) => result.address);
+  }
+}
+
+/** The default stack of the Socket class on Node.js. */
+export const nodeUdpStack: UdpStack = new NodeUdpStack();
