@@ -303,9 +303,14 @@ export class SimulatedNetwork {
 
   #arrive(packet: SimulatedPacket, data: Uint8Array, base: Omit<TraceEvent, 'timeMs' | 'event'>) {
     // The destination may have been rebound while the packet was in flight.
-    const socket = this.#hosts.get(packet.toAddress)?.socketAtPublicPort(packet.toPort);
+    const host = this.#hosts.get(packet.toAddress);
+    const socket = host?.socketAtPublicPort(packet.toPort);
     if (socket === undefined) {
-      this.record({ event: 'dropped', ...base, reason: 'port-unreachable' });
+      this.record({
+        event: 'dropped',
+        ...base,
+        reason: host === undefined ? 'no-route' : 'port-unreachable',
+      });
       return;
     }
     this.record({ event: 'delivered', ...base });
