@@ -36,6 +36,12 @@ export class Transcript {
     return this.hasher.clone().digest();
   }
 
+  /** Transcript-Hash of everything so far followed by `extra`, without adding it (PSK binders). */
+  digestWith(extra: Uint8Array): Uint8Array {
+    if (!this.hasher) throw new Error('transcript: hash not chosen yet');
+    return this.hasher.clone().update(extra).digest();
+  }
+
   /**
    * RFC 8446 §4.4.1: after a HelloRetryRequest, ClientHello1 is replaced by
    * message_hash(254) 00 00 Hash.length Hash(ClientHello1). Call with only
