@@ -280,7 +280,18 @@ interface PathSearch {
   readonly now: number;
   /** The most informative reason a candidate issuer was rejected. */
   failure?: TlsAlert;
+  /** Candidate (subject, issuer) checks left: bounds the work a peer's chain can cause. */
+  budget: number;
+  /** Signature results per (subject, issuer) pair, so no signature is verified twice. */
+  readonly signatures: Map<string, TlsAlert | undefined>;
 }
+
+/**
+ * At most this many candidate issuers are examined per verification. A
+ * chain of n same-named certificates could otherwise make the depth-first
+ * search try n! orderings.
+ */
+export const MAX_PATH_CANDIDATES = 64;
 
 function isSelfIssued(certificate: ParsedCertificate): boolean {
   return sameBytes(certificate.issuer, certificate.subject);
@@ -293,8 +304,17 @@ function tryIssuer(
   isAnchor: boolean,
   intermediatesBelow: number,
 ): boolean {
+  if (search.budget-- <= 0) {
+    search.failure ??= new TlsAlert(
+      'bad_certificate',
+      `certificate chain for ${search.leaf.displayName} needs more than ${MAX_PATH_CANDIDATES} issuer candidates to be checked`,
+    );
+    return false;
+  }
+  const pair = `${key(subject.der)}/${key(issuer.der)}`;
+  if (!search.signatures.has(pair)) search.signatures.set(pair, signatureProblem(subject, issuer));
   const problem =
-    signatureProblem(subject, issuer) ??
+    search.signatures.get(pair) ??
     issuerProblem(issuer, isAnchor, intermediatesBelow, search.leaf) ??
     validityProblem(issuer, search.now);
   if (problem) {
@@ -398,6 +418,8 @@ export function verifyCertificateChain(
     intermediates: chain.slice(1).map(parseCertificate),
     anchors,
     now,
+    budget: MAX_PATH_CANDIDATES,
+    signatures: new Map(),
   };
   if (findPath(search, leaf, 0, new Set())) return;
   if (search.failure) throw search.failure;
