@@ -499,7 +499,7 @@ describe('rejections', () => {
   it('a long chain of intermediates is bounded (no exponential search)', () => {
     const root1 = ca();
     let issuer = root1;
-    const mids = [];
+    const mids: Uint8Array[] = [];
     for (let i = 0; i < 9; i++) {
       issuer = intermediate(testKey('ec-p256', 'mid'), issuer);
       mids.push(issuer.der);
