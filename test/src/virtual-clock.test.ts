@@ -42,7 +42,7 @@ describe('VirtualClock', () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 200 }), (delays) => {
         const clock = new VirtualClock();
         const fired: number[] = [];
-        delays.forEach((delay, i) => clock.setTimer(delay, () => fired.push(i)));
+        for (const [i, delay] of delays.entries()) clock.setTimer(delay, () => fired.push(i));
         while (clock.runNext()) {}
         const expected = delays
           .map((delay, i) => [delay, i] as const)
