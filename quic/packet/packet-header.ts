@@ -209,3 +209,25 @@ function parseRetryRest(
     end,
   };
 }
+
+// Fields of byte 0 that are readable only after header protection is removed.
+
+/** RFC 9000 §17.2, §17.3.1: Packet Number Length bits + 1. */
+export function packetNumberLength(firstByte: number): 1 | 2 | 3 | 4 {
+  return ((firstByte & 0x03) + 1) as 1 | 2 | 3 | 4;
+}
+
+/**
+ * RFC 9000 §17.2, §17.3.1: An endpoint MUST treat receipt of a packet that
+ * has a non-zero value for the Reserved Bits after removing both packet and
+ * header protection as a connection error of type PROTOCOL_VIOLATION.
+ * Long headers: 0x0c; short headers: 0x18.
+ */
+export function hasReservedBits(firstByte: number): boolean {
+  return (firstByte & HEADER_FORM_LONG) !== 0 ? (firstByte & 0x0c) !== 0 : (firstByte & 0x18) !== 0;
+}
+
+/** RFC 9000 §17.3.1: the Key Phase bit (0x04) of a short header. */
+export function keyPhaseBit(firstByte: number): boolean {
+  return (firstByte & 0x04) !== 0;
+}

@@ -7,7 +7,13 @@ import {
   writeLongHeader,
   writeShortHeader,
 } from '../../../quic/packet/header-writer.js';
-import { parseInvariantHeader, parsePacketHeader } from '../../../quic/packet/packet-header.js';
+import {
+  hasReservedBits,
+  keyPhaseBit,
+  packetNumberLength,
+  parseInvariantHeader,
+  parsePacketHeader,
+} from '../../../quic/packet/packet-header.js';
 import { PacketType } from '../../../quic/packet/packet-type.js';
 import { QUIC_V1, QUIC_V2 } from '../../../quic/version.js';
 
@@ -315,5 +321,27 @@ describe('splitDatagram (RFC 9000 §12.2)', () => {
   it('rejects a Length past the datagram end', () => {
     const initial = longPacket(PacketType.Initial, cid, 30);
     expect(splitDatagram(initial.subarray(0, initial.length - 1), 4)).toHaveLength(0);
+  });
+});
+
+describe('first-byte fields after header protection removal', () => {
+  it('reads the RFC 9001 A.2 / A.5 unprotected first bytes', () => {
+    // c3: long, Initial, reserved 00, 4-byte packet number.
+    expect([packetNumberLength(0xc3), hasReservedBits(0xc3)]).toEqual([4, false]);
+    // 42: short, key phase 0, 3-byte packet number.
+    expect([packetNumberLength(0x42), hasReservedBits(0x42), keyPhaseBit(0x42)]).toEqual([
+      3,
+      false,
+      false,
+    ]);
+    expect(keyPhaseBit(0x46)).toBe(true);
+  });
+  it('reserved bits: 0x0c in long headers, 0x18 in short headers (RFC 9000 §17.2, §17.3.1)', () => {
+    expect(hasReservedBits(0xc0 | 0x04)).toBe(true);
+    expect(hasReservedBits(0xc0 | 0x08)).toBe(true);
+    expect(hasReservedBits(0xc0 | 0x10)).toBe(false);
+    expect(hasReservedBits(0x40 | 0x08)).toBe(true);
+    expect(hasReservedBits(0x40 | 0x10)).toBe(true);
+    expect(hasReservedBits(0x40 | 0x04)).toBe(false);
   });
 });
