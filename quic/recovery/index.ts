@@ -1,6 +1,7 @@
 // Public surface of the recovery layer (RFC 9002 and RFC 9000 §13.2) for the
 // connection: loss recovery, congestion control, pacing, ACK generation.
 
+export { decodeAckDelay, encodeAckDelay, MAX_ACK_DELAY_EXPONENT } from './ack-delay.js';
 export type {
   CongestionController,
   CongestionOptions,

@@ -73,7 +73,7 @@ export interface OutgoingPacket<T> {
 export interface ReceivedAck {
   /** [smallest, largest] pairs in descending order. */
   ranges: readonly AckRange[];
-  /** Decoded ACK Delay (field << peer's ack_delay_exponent), in ms. */
+  /** Decoded ACK Delay in ms: decodeAckDelay(field, peer's ack_delay_exponent). */
   ackDelay: number;
   /** ECN-CE count of an ACK_ECN frame, when present. */
   ecnCe?: number;

@@ -55,6 +55,9 @@ export class Pacer {
   }
 
   setMaxDatagramSize(bytes: number): void {
+    if (!(Number.isInteger(bytes) && bytes >= MIN_MAX_DATAGRAM_SIZE)) {
+      throw new TypeError(`maxDatagramSize must be an integer >= 1200, got ${bytes}`);
+    }
     this.maxDatagramSize = bytes;
   }
 

@@ -16,6 +16,7 @@
 // remaining ones counts as a duplicate (RFC 9000 §13.2.3: Maintaining a
 // minimum packet number that increases as ranges are discarded).
 
+import { encodeAckDelay, MAX_ACK_DELAY_EXPONENT } from './ack-delay.js';
 import { DEFAULT_ACK_DELAY_EXPONENT, DEFAULT_MAX_ACK_DELAY } from './constants.js';
 import { PacketNumberSpace } from './packet-number-space.js';
 
@@ -92,7 +93,7 @@ export class ReceivedPacketTracker {
       'ackDelayExponent',
       options.ackDelayExponent ?? DEFAULT_ACK_DELAY_EXPONENT,
       0,
-      20,
+      MAX_ACK_DELAY_EXPONENT,
     );
     this.ackElicitingThreshold = checkInteger(
       'ackElicitingThreshold',
@@ -133,7 +134,9 @@ export class ReceivedPacketTracker {
    * receiver MUST discard a duplicate packet).
    */
   isDuplicate(pn: number): boolean {
-    if (pn < this.floor) return true;
+    // Beyond 2^53 numbers are not exact: drop such packets rather than
+    // mis-track them (a peer needs millions of packets to get there).
+    if (pn < this.floor || pn > Number.MAX_SAFE_INTEGER) return true;
     const i = this.indexOfFirstEndingAtOrAfter(pn);
     const range = this.ranges[i];
     return range !== undefined && range.start <= pn;
@@ -145,8 +148,8 @@ export class ReceivedPacketTracker {
    * can read it.
    */
   onPacketReceived(now: number, pn: number, ackEliciting: boolean, ecn?: EcnCodepoint): boolean {
-    if (!Number.isSafeInteger(pn) || pn < 0) {
-      throw new TypeError(`packet number must be a non-negative safe integer, got ${pn}`);
+    if (!Number.isInteger(pn) || pn < 0) {
+      throw new TypeError(`packet number must be a non-negative integer, got ${pn}`);
     }
     if (this.isDuplicate(pn)) return false;
     const outOfOrder = this.insert(pn);
@@ -211,7 +214,7 @@ export class ReceivedPacketTracker {
     return {
       largest,
       ackDelayMicros,
-      ackDelayEncoded: Math.floor(ackDelayMicros / 2 ** this.ackDelayExponent),
+      ackDelayEncoded: encodeAckDelay(ackDelayMicros, this.ackDelayExponent),
       ranges,
       ecn: this.ecnSeen ? { ...this.ecnCounts } : undefined,
     };

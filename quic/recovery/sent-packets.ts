@@ -194,7 +194,6 @@ export class SentPacketTracker<T> {
     const largestAcked = this.largestAcked;
     if (largestAcked === undefined) return { lost, persistentCongestion };
     const threshold = options.packetThreshold ?? K_PACKET_THRESHOLD;
-    const lostSendTime = now - options.lossDelay;
     const pcDuration = options.persistentCongestionDuration;
     const firstSample = options.firstRttSampleTime;
     let runStart: number | undefined;
@@ -209,7 +208,12 @@ export class SentPacketTracker<T> {
         continue;
       }
       if (entry.state !== LIVE) continue;
-      if (entry.timeSent <= lostSendTime || largestAcked >= entry.packetNumber + threshold) {
+      // RFC 9002 §6.1.2: sent before now - loss_delay. Compared as
+      // time_sent + loss_delay <= now, the same sum loss_time is armed with,
+      // so a timer firing at loss_time always declares the loss (no float
+      // rounding loop).
+      const lossAt = entry.timeSent + options.lossDelay;
+      if (lossAt <= now || largestAcked >= entry.packetNumber + threshold) {
         entry.state = LOST;
         this.removeOutstanding(entry);
         lost.push(entry);
@@ -223,8 +227,7 @@ export class SentPacketTracker<T> {
           else if (entry.timeSent - runStart > pcDuration) persistentCongestion = true;
         }
       } else {
-        const at = entry.timeSent + options.lossDelay;
-        this.lossTime = this.lossTime === undefined ? at : Math.min(this.lossTime, at);
+        this.lossTime = this.lossTime === undefined ? lossAt : Math.min(this.lossTime, lossAt);
       }
     }
     this.compact();

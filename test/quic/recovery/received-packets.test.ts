@@ -74,10 +74,17 @@ describe('ReceivedPacketTracker: ranges and duplicates', () => {
     expect(r.isDuplicate(3)).toBe(true);
   });
 
-  it('rejects packet numbers that are not non-negative safe integers', () => {
+  it('rejects packet numbers that are not non-negative integers', () => {
     const r = make();
     expect(() => r.onPacketReceived(0, -1, true)).toThrow(TypeError);
-    expect(() => r.onPacketReceived(0, 2 ** 60, true)).toThrow(TypeError);
+    expect(() => r.onPacketReceived(0, 1.5, true)).toThrow(TypeError);
+  });
+
+  it('drops packet numbers beyond 2^53 (not exact as numbers) instead of throwing', () => {
+    const r = make();
+    expect(r.isDuplicate(2 ** 60)).toBe(true);
+    expect(r.onPacketReceived(0, 2 ** 60, true)).toBe(false);
+    expect(r.largestReceived).toBeUndefined();
   });
 });
 

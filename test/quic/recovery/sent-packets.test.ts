@@ -234,6 +234,33 @@ describe('SentPacketTracker: loss detection (RFC 9002 §6.1)', () => {
     expect(t.lossTime).toBeUndefined();
   });
 
+  it('a scan at exactly loss_time declares the loss, whatever the float rounding', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1e7, noNaN: true }),
+        fc.double({ min: 1, max: 1e4, noNaN: true }),
+        (timeSent, lossDelay) => {
+          const t: Tracker = new SentPacketTracker();
+          send(t, timeSent);
+          send(t, timeSent);
+          t.onAckReceived([[1, 1]]);
+          expect(t.detectLost(timeSent, { lossDelay }).lost).toEqual([]);
+          const lossTime = t.lossTime!;
+          expect(t.detectLost(lossTime, { lossDelay }).lost.map((p) => p.packetNumber)).toEqual([
+            0,
+          ]);
+        },
+      ),
+    );
+    // The values that once looped forever in the simulation.
+    const t: Tracker = new SentPacketTracker();
+    send(t, 2046.7091135626717);
+    send(t, 2046.7091135626717);
+    t.onAckReceived([[1, 1]]);
+    t.detectLost(2050, { lossDelay: 38.4797 });
+    expect(t.detectLost(t.lossTime!, { lossDelay: 38.4797 }).lost).toHaveLength(1);
+  });
+
   it('never declares packets above largest_acked lost', () => {
     const t: Tracker = new SentPacketTracker();
     for (let i = 0; i < 5; i++) send(t, 0);
