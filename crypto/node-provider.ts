@@ -154,8 +154,38 @@ class NodeChaChaHeaderProtector implements HeaderProtector {
   }
 }
 
-/** A provider over the given node:crypto module; per primitive it lacks, the pure one is used. */
-export function createNodeCryptoProvider(crypto: NodeCryptoModule): CryptoProvider {
+/**
+ * A header protector on node:crypto itself. Not what the node provider uses
+ * by default: a call into node:crypto costs more than the whole pure mask
+ * (one AES block, or one ChaCha20 block), see bench/crypto.ts. Kept for
+ * comparison and for runtimes where that may differ.
+ */
+export function createNativeHeaderProtector(
+  crypto: NodeCryptoModule,
+  code: number,
+  hpKey: Uint8Array,
+): HeaderProtector {
+  const suite = requireSuite(code);
+  requireKeyLength(suite, 'hpKey', hpKey);
+  return suite.aead === 'aes-gcm'
+    ? new NodeAesHeaderProtector(crypto, suite, hpKey)
+    : new NodeChaChaHeaderProtector(crypto, suite, hpKey);
+}
+
+export interface NodeCryptoProviderOptions {
+  /** Use node:crypto for header-protection masks too (default false: the pure mask is faster). */
+  readonly nativeHeaderProtection?: boolean;
+}
+
+/**
+ * A provider over the given node:crypto module: packet AEADs on node:crypto
+ * (falling back to pure for any algorithm the runtime lacks), header
+ * protection pure unless asked otherwise.
+ */
+export function createNodeCryptoProvider(
+  crypto: NodeCryptoModule,
+  options: NodeCryptoProviderOptions = {},
+): CryptoProvider {
   const ciphers = new Set(crypto.getCiphers());
   const has = (algorithm: string) => ciphers.has(algorithm);
   return {
@@ -169,13 +199,10 @@ export function createNodeCryptoProvider(crypto: NodeCryptoModule): CryptoProvid
     },
     createHeaderProtector(code: number, hpKey: Uint8Array): HeaderProtector {
       const suite = requireSuite(code);
-      requireKeyLength(suite, 'hpKey', hpKey);
-      if (!has(headerProtectionAlgorithm(suite))) {
-        return pureCryptoProvider.createHeaderProtector(code, hpKey);
+      if (options.nativeHeaderProtection && has(headerProtectionAlgorithm(suite))) {
+        return createNativeHeaderProtector(crypto, code, hpKey);
       }
-      return suite.aead === 'aes-gcm'
-        ? new NodeAesHeaderProtector(crypto, suite, hpKey)
-        : new NodeChaChaHeaderProtector(crypto, suite, hpKey);
+      return pureCryptoProvider.createHeaderProtector(code, hpKey);
     },
   };
 }

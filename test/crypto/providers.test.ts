@@ -45,7 +45,9 @@ describe('crypto provider selection', () => {
       ...nodeCrypto,
       getCiphers: () => getCiphers().filter((c) => !/chacha|ecb/.test(c)),
     };
-    const provider = createNodeCryptoProvider(lacking as typeof nodeCrypto);
+    const provider = createNodeCryptoProvider(lacking as typeof nodeCrypto, {
+      nativeHeaderProtection: true,
+    });
     const c = RFC9001_VECTORS.chacha;
     const aead = provider.createAead(0x1303, hex(c.key), hex(c.iv));
     const buf = new Uint8Array(4 + 1 + 16);
@@ -66,6 +68,20 @@ describe('crypto provider selection', () => {
           .subarray(0, 5),
       ),
     ).toBe(RFC9001_VECTORS.clientMask);
+  });
+});
+
+describe('node provider header protection', () => {
+  it('is native only when asked, and then matches the pure mask', () => {
+    const v = RFC9001_VECTORS;
+    for (const nativeHeaderProtection of [false, true]) {
+      const provider = createNodeCryptoProvider(nodeCrypto, { nativeHeaderProtection });
+      const hp = provider.createHeaderProtector(0x1301, hex(v.client.hp));
+      expect(hp.constructor.name).toBe(
+        nativeHeaderProtection ? 'NodeAesHeaderProtector' : 'PureAesHeaderProtector',
+      );
+      expect(toHex(hp.mask(hex(v.clientSample), 0).subarray(0, 5))).toBe(v.clientMask);
+    }
   });
 });
 
