@@ -93,10 +93,9 @@ describe('varint: lengths and limits', () => {
     );
   });
   it('every truncated prefix fails with FRAME_ENCODING_ERROR', () => {
-    for (const encoded of ['c2197c5eff14e88c', '9d7f3e7d', '7bbd', '']) {
+    for (const encoded of ['c2197c5eff14e88c', '9d7f3e7d', '7bbd', '25']) {
       const bytes = hex(encoded);
-      for (let n = 0; n < Math.max(1, bytes.length); n++) {
-        if (n === bytes.length && n > 0) continue;
+      for (let n = 0; n < bytes.length; n++) {
         const r = new BufferReader(bytes.subarray(0, n));
         for (const read of [() => r.readVarint(), () => r.readVarintBig()]) {
           try {
