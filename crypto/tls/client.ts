@@ -183,6 +183,21 @@ export class TlsClient extends HandshakeEngine {
     return this.state;
   }
 
+  /** The server's certificate chain (DER, leaf first) once received; empty on resumption. */
+  get peerCertificates(): readonly Uint8Array[] {
+    return this.peerChain;
+  }
+
+  /** The agreed ALPN protocol once EncryptedExtensions arrived, else undefined. */
+  get negotiatedAlpn(): string | undefined {
+    return this.alpn === '' ? undefined : this.alpn;
+  }
+
+  /** The negotiated cipher suite once ServerHello arrived. */
+  get cipherSuite(): CipherSuiteInfo | undefined {
+    return this.suite;
+  }
+
   protected get expectedLevel(): EncryptionLevel {
     if (this.state === 'WAIT_SH') return 'initial';
     if (this.state === 'CONNECTED') return 'application';
@@ -585,13 +600,18 @@ export class TlsClient extends HandshakeEngine {
       this.state = 'WAIT_CV';
       return;
     }
-    const result = custom(this.peerChain, context);
-    if (!(result instanceof Promise)) {
+    let result: void | Promise<void>;
+    try {
+      result = custom(this.peerChain, context);
+    } catch (e) {
+      throw asVerificationAlert(e);
+    }
+    if (typeof (result as Promise<void> | undefined)?.then !== 'function') {
       this.state = 'WAIT_CV';
       return;
     }
     this.state = 'WAIT_CERT_VERIFICATION';
-    this.pauseFor(result, (error) => {
+    this.pauseFor(Promise.resolve(result), (error) => {
       if (error !== undefined) throw asVerificationAlert(error);
       this.state = 'WAIT_CV';
     });

@@ -39,8 +39,15 @@ export type TlsOutput =
   | { readonly kind: 'alpn'; readonly protocol: string }
   /** Whether the server accepted 0-RTT (emitted when early data was offered). */
   | { readonly kind: 'early-data'; readonly accepted: boolean }
-  /** A custom certificate verifier is running: await `settled`, then poll again. */
-  | { readonly kind: 'waiting-for-certificate-verification'; readonly settled: Promise<void> }
+  /**
+   * A custom certificate verifier is running. `settled` never rejects: it
+   * resolves to the error that failed the handshake (send its alert), or to
+   * undefined, after which poll() has the next outputs.
+   */
+  | {
+      readonly kind: 'waiting-for-certificate-verification';
+      readonly settled: Promise<Error | undefined>;
+    }
   | { readonly kind: 'complete'; readonly resumed: boolean }
   | { readonly kind: 'session-ticket'; readonly ticket: SessionTicket };
 
@@ -162,8 +169,10 @@ export abstract class HandshakeEngine {
 
   /**
    * Waits for an asynchronous check: no message is processed until it settles.
-   * `onResult` runs with the outcome (an error, or undefined); its failures fail
-   * the engine and reject the promise handed out in the output.
+   * `onResult` runs with the outcome (an error, or undefined), then buffered
+   * messages are processed. The promise handed out never rejects (no unhandled
+   * rejection if nobody awaits it): it resolves to the error that failed the
+   * engine, or undefined when the handshake may go on (poll for new outputs).
    */
   protected pauseFor(work: Promise<unknown>, onResult: (error: unknown) => void): void {
     this.paused = true;
@@ -172,13 +181,18 @@ export abstract class HandshakeEngine {
         () => undefined,
         (e: unknown) => e ?? new Error('certificate verification failed'),
       )
-      .then((error) => {
-        if (this.failure) throw this.failure;
+      .then((error): Error | undefined => {
+        if (this.failure) return this.failure;
         this.paused = false;
-        this.guard(() => {
-          onResult(error);
-          this.processPending();
-        });
+        try {
+          this.guard(() => {
+            onResult(error);
+            this.processPending();
+          });
+        } catch {
+          // guard() recorded the failure; it is the resolved value below.
+        }
+        return this.failure;
       });
     this.emit({ kind: 'waiting-for-certificate-verification', settled });
   }

@@ -166,6 +166,7 @@ export class TlsServer extends HandshakeEngine {
   private suite: CipherSuiteInfo | undefined;
   private clientHsSecret: Uint8Array = new Uint8Array(0);
   private alpn = '';
+  private sni: string | undefined;
   private resumed = false;
   private earlyDataAccepted = false;
 
@@ -182,6 +183,19 @@ export class TlsServer extends HandshakeEngine {
 
   get stateName(): ServerState {
     return this.state;
+  }
+
+  /** The client's server_name (SNI), once ClientHello is processed. */
+  get serverName(): string | undefined {
+    return this.sni;
+  }
+
+  get negotiatedAlpn(): string | undefined {
+    return this.alpn === '' ? undefined : this.alpn;
+  }
+
+  get cipherSuite(): CipherSuiteInfo | undefined {
+    return this.suite;
   }
 
   /** Whether 0-RTT was accepted (known once ClientHello is processed). */
@@ -457,6 +471,7 @@ export class TlsServer extends HandshakeEngine {
     this.schedule = schedule;
     this.suite = suite;
     this.alpn = n.alpn;
+    this.sni = n.serverName;
     this.resumed = psk !== undefined;
     this.clientRandom = n.hello.random;
     const earlyOffered = findExtension(n.hello.extensions, ExtensionType.early_data) !== undefined;

@@ -113,7 +113,8 @@ export async function drive(
     ] as const) {
       for (const o of drain(engine, outputs)) {
         if (o.kind === 'waiting-for-certificate-verification') {
-          await o.settled;
+          const failure = await o.settled;
+          if (failure) throw failure;
           moved = true;
         }
         if (o.kind !== 'data') continue;

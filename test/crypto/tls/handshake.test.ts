@@ -262,6 +262,11 @@ describe('TLS handshake: flows', () => {
     );
     expectMatchingSecrets(run);
     expect(seen).toEqual([pki.chain]);
+    expect(run.client.peerCertificates).toEqual(pki.chain);
+    expect(run.client.negotiatedAlpn).toBe('h3');
+    expect(run.server.negotiatedAlpn).toBe('h3');
+    expect(run.server.serverName).toBe('server.example');
+    expect(run.client.cipherSuite?.code).toBe(run.server.cipherSuite?.code);
     expect(outputsOf(run.clientOutputs, 'waiting-for-certificate-verification')).toHaveLength(1);
   });
 
@@ -381,6 +386,21 @@ describe('TLS handshake: bad input ends in the right alert', () => {
       drive(clientOptions(pki(), { serverName: 'other.example' }), serverOptions(pki())),
       'bad_certificate',
       /certificate is for server\.example.*expected other\.example/,
+    );
+  });
+
+  it('a synchronous verifier that throws a plain Error: bad_certificate with its reason', async () => {
+    await expectAlert(
+      drive(
+        clientOptions(pki(), {
+          verifyCertificate: () => {
+            throw new Error('not on the allow list');
+          },
+        }),
+        serverOptions(pki()),
+      ),
+      'bad_certificate',
+      /not on the allow list/,
     );
   });
 
