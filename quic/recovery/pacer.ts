@@ -20,8 +20,12 @@ export interface PacerOptions {
   burstPackets?: number;
 }
 
-/** Bytes of slack when comparing tokens, so float rounding never delays a packet by ~0 ms. */
-const EPSILON_BYTES = 1e-6;
+/**
+ * Slack when comparing tokens: at the time nextSendTime returned, float
+ * rounding of large clock values can leave the bucket a fraction of a byte
+ * short; without slack the caller would be told to wait ~0 ms again.
+ */
+const EPSILON_BYTES = 1;
 
 export class Pacer {
   private tokens: number;

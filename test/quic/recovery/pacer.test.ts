@@ -49,6 +49,22 @@ describe('Pacer (RFC 9002 §7.7)', () => {
     expect(pacer.nextSendTime(100, 1200, 0)).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('a packet is always sendable at the time nextSendTime returned, even on a large clock', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 1e9, max: 1e10, noNaN: true }),
+        fc.double({ min: 1e3, max: 1e6, noNaN: true }),
+        fc.integer({ min: 1, max: 1500 }),
+        (start, rate, size) => {
+          const pacer = new Pacer({ burstPackets: 1 });
+          pacer.onPacketSent(start, 1200, rate);
+          const at = pacer.nextSendTime(start, size, rate);
+          expect(pacer.nextSendTime(at, size, rate)).toBe(at);
+        },
+      ),
+    );
+  });
+
   it('validates options', () => {
     expect(() => new Pacer({ burstPackets: 0 })).toThrow(/burstPackets/);
     expect(() => new Pacer({ maxDatagramSize: 100 })).toThrow(/maxDatagramSize/);
