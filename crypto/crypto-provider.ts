@@ -96,6 +96,11 @@ export function checkSealRange(
   payloadEnd: number,
 ): void {
   if (
+    !(
+      Number.isInteger(headerStart) &&
+      Number.isInteger(payloadStart) &&
+      Number.isInteger(payloadEnd)
+    ) ||
     !(headerStart >= 0 && headerStart <= payloadStart && payloadStart <= payloadEnd) ||
     payloadEnd + AEAD_TAG_LENGTH > buf.length
   ) {
@@ -113,6 +118,9 @@ export function validOpenRange(
   packetEnd: number,
 ): boolean {
   return (
+    Number.isInteger(headerStart) &&
+    Number.isInteger(payloadStart) &&
+    Number.isInteger(packetEnd) &&
     headerStart >= 0 &&
     headerStart <= payloadStart &&
     payloadStart + AEAD_TAG_LENGTH <= packetEnd &&

@@ -93,20 +93,20 @@ class NodeAead implements PacketAead {
     if (!validOpenRange(buf, headerStart, payloadStart, packetEnd)) return -1;
     const dataEnd = packetEnd - AEAD_TAG_LENGTH;
     writePacketNonce(this.iv, packetNumber, this.pn, this.nonce);
-    const decipher = this.crypto.createDecipheriv(
-      this.algorithm,
-      this.key,
-      this.nonce,
-      this.options,
-    );
-    decipher.setAAD(buf.subarray(headerStart, payloadStart));
-    decipher.setAuthTag(buf.subarray(dataEnd, packetEnd));
-    const plaintext = decipher.update(buf.subarray(payloadStart, dataEnd));
+    let plaintext: Uint8Array;
     try {
+      const decipher = this.crypto.createDecipheriv(
+        this.algorithm,
+        this.key,
+        this.nonce,
+        this.options,
+      );
+      decipher.setAAD(buf.subarray(headerStart, payloadStart));
+      decipher.setAuthTag(buf.subarray(dataEnd, packetEnd));
+      plaintext = decipher.update(buf.subarray(payloadStart, dataEnd));
       // final() throws when the tag does not verify; only then is the
       // plaintext authentic, so it is copied into buf after this point.
-      const rest = decipher.final();
-      if (rest.length > 0) return -1;
+      if (decipher.final().length > 0) return -1;
     } catch {
       return -1;
     }

@@ -230,3 +230,16 @@ describe('packet AEAD bad input', () => {
     });
   }
 });
+
+describe('offsets that are not integers', () => {
+  for (const provider of [pureCryptoProvider, node]) {
+    it(`${provider.name}: seal throws RangeError, open returns -1`, () => {
+      const aead = provider.createAead(0x1301, new Uint8Array(16), new Uint8Array(12));
+      const buf = new Uint8Array(64);
+      expect(() => aead.seal(0, buf, 0, 4.5, 20)).toThrow(RangeError);
+      expect(() => aead.seal(0, buf, Number.NaN, 4, 20)).toThrow(RangeError);
+      expect(aead.open(0, buf, 0, 4.5, 40)).toBe(-1);
+      expect(aead.open(0, buf, 0, 4, Number.NaN)).toBe(-1);
+    });
+  }
+});
