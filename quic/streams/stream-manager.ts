@@ -404,8 +404,14 @@ export class StreamManager {
       const frame = send.nextFrame(maxFrameBytes - overhead, this.connectionSend.available);
       if (frame !== null) {
         this.connectionSend.use(frame.newBytes);
+        // Round robin: back to the tail while it has more to send, or while
+        // it waits for MAX_DATA (which does not name streams).
         this.sendQueue.delete(id);
         if (send.hasSendable(this.connectionSend.available)) this.sendQueue.add(id);
+        else if (send.hasCreditedData) {
+          this.sendQueue.add(id);
+          this.connectionBlocked = true;
+        } else if (send.isBlockedByPeer) this.blockedCheck.add(id);
         return { streamId: id, offset: frame.offset, data: frame.data, fin: frame.fin };
       }
       if (send.isBlockedByPeer) this.blockedCheck.add(id);
@@ -458,6 +464,23 @@ export class StreamManager {
   }
 
   // ---- introspection -------------------------------------------------------
+
+  /**
+   * Whether pollStreamFrame/pollControlFrame may return something: lets the
+   * connection skip building a packet (and arming a pacing timer) for
+   * nothing. May be true when a queued stream turns out to be blocked.
+   */
+  get wantsToSend(): boolean {
+    return (
+      this.sendQueue.size > 0 ||
+      this.resetDue.size > 0 ||
+      this.stopDue.size > 0 ||
+      this.maxDataDue ||
+      this.maxStreamDataDue.size > 0 ||
+      this.blockedCheck.size > 0 ||
+      this.connectionBlocked
+    );
+  }
 
   /** Streams currently held in memory (open, or closing). */
   get streamCount(): number {

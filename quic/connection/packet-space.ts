@@ -1,0 +1,51 @@
+// Per packet number space state (RFC 9000 §12.3): the keys that protect the
+// space's packets, its CRYPTO stream, what we received (for ACKs), and the
+// probes recovery asked for. Initial and Handshake spaces are discarded with
+// their keys (RFC 9001 §4.9); Application Data lives for the connection.
+import type { PacketKeys } from '../../crypto/packet-keys.js';
+import type { EncryptionLevel } from '../../crypto/tls/handshake-common.js';
+import { PacketType } from '../packet/packet-type.js';
+import { PacketNumberSpace, ReceivedPacketTracker } from '../recovery/index.js';
+import { CryptoStream } from './crypto-stream.js';
+
+export class PacketSpace {
+  readonly crypto = new CryptoStream();
+  readonly received: ReceivedPacketTracker;
+  /** Initial/Handshake keys; Application Data uses OneRttKeys instead. */
+  readKeys: PacketKeys | undefined;
+  writeKeys: PacketKeys | undefined;
+  /** Largest of our packet numbers the peer acknowledged, for packet number truncation. */
+  largestAcked: number | undefined;
+  /** Ack-eliciting probe packets recovery asked for (RFC 9002 §6.2.4). */
+  probesDue = 0;
+  discarded = false;
+
+  constructor(
+    readonly space: PacketNumberSpace,
+    readonly level: EncryptionLevel,
+    readonly packetType: PacketType,
+    maxAckDelayMs: number,
+  ) {
+    this.received = new ReceivedPacketTracker({ space, maxAckDelay: maxAckDelayMs });
+  }
+
+  discard(): void {
+    this.discarded = true;
+    this.readKeys = undefined;
+    this.writeKeys = undefined;
+    this.probesDue = 0;
+  }
+}
+
+export function createPacketSpaces(maxAckDelayMs: number): PacketSpace[] {
+  return [
+    new PacketSpace(PacketNumberSpace.Initial, 'initial', PacketType.Initial, maxAckDelayMs),
+    new PacketSpace(PacketNumberSpace.Handshake, 'handshake', PacketType.Handshake, maxAckDelayMs),
+    new PacketSpace(
+      PacketNumberSpace.ApplicationData,
+      'application',
+      PacketType.OneRtt,
+      maxAckDelayMs,
+    ),
+  ];
+}

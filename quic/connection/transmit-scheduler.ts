@@ -1,0 +1,371 @@
+// Decides what goes into the next datagram and builds it: per packet number
+// space, an ACK when one is due, then (when congestion control and pacing
+// allow) control frames, CRYPTO data, DATAGRAM frames and STREAM data, and a
+// PING when a probe is due with nothing else ack-eliciting to send.
+// Packets of several spaces coalesce into one datagram (RFC 9000 §12.2).
+import { varintLength } from '../coding/varint.js';
+import { encodeFrame, frameSize } from '../frame/encode-frame.js';
+import type { AckFrame, Frame } from '../frame/frame.js';
+import { encodePacketNumberLength } from '../packet/packet-number.js';
+import { PacketType } from '../packet/packet-type.js';
+import { PacketNumberSpace } from '../recovery/index.js';
+import type { StreamControlFrame } from '../streams/types.js';
+import type { Connection } from './connection.js';
+import { DatagramBuilder, type PacketHeaderPlan } from './datagram-builder.js';
+import type { PacketSpace } from './packet-space.js';
+import type { SentFrame } from './sent-frame.js';
+
+interface BuiltPacket {
+  space: PacketNumberSpace;
+  packetNumber: number;
+  ackEliciting: boolean;
+  frames: SentFrame[];
+}
+
+/** Below this many bytes of room a packet is not worth starting. */
+const MIN_PACKET_ROOM = 24;
+/** Room kept for one control frame (the largest, RESET_STREAM, is 25 bytes). */
+const CONTROL_FRAME_ROOM = 32;
+const NEW_CONNECTION_ID_ROOM = 1 + 8 + 8 + 1 + 20 + 16;
+const MIN_INITIAL_DATAGRAM = 1200;
+
+export class TransmitScheduler {
+  /** When pacing holds back data that is ready: the connection's timer. */
+  pacedUntil: number | undefined;
+
+  constructor(private readonly c: Connection) {}
+
+  buildDatagram(now: number): Uint8Array | undefined {
+    const c = this.c;
+    this.pacedUntil = undefined;
+    const budget = c.amplificationBudget();
+    // RFC 9000 §8.1: a server at its anti-amplification limit sends nothing.
+    if (budget < MIN_INITIAL_DATAGRAM) return undefined;
+    const maxSize = Math.min(c.maxDatagramSize, budget);
+    const builder = new DatagramBuilder(new Uint8Array(maxSize), maxSize);
+    if (c.state === 'closing') return this.buildClose(now, builder);
+    const cwndOpen = c.recovery.canSend(maxSize);
+    const sendAt = c.recovery.nextSendTime(now, maxSize);
+    const allowData = cwndOpen && sendAt <= now;
+    const packets: BuiltPacket[] = [];
+    for (const space of c.spaces) {
+      const packet = this.writePacket(now, builder, space, allowData);
+      if (packet) packets.push(packet);
+    }
+    if (packets.length === 0) {
+      if (cwndOpen && sendAt > now && this.hasData()) this.pacedUntil = sendAt;
+      return undefined;
+    }
+    // RFC 9000 §14.1: a client pads every datagram carrying an Initial packet,
+    // a server every one carrying an ack-eliciting Initial, to 1200 bytes.
+    const initial = packets.find((p) => p.space === PacketNumberSpace.Initial);
+    const padded = initial !== undefined && (c.role === 'client' || initial.ackEliciting);
+    if (padded) builder.padDatagramTo(MIN_INITIAL_DATAGRAM);
+    const datagram = builder.finish();
+    this.recordSent(now, packets, builder.packetSizes, padded);
+    // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
+    if (c.role === 'client' && builder.contains(PacketType.Handshake)) {
+      c.discardSpace(now, PacketNumberSpace.Initial);
+    }
+    return datagram;
+  }
+
+  private recordSent(now: number, packets: BuiltPacket[], sizes: number[], padded: boolean): void {
+    const c = this.c;
+    for (let i = 0; i < packets.length; i++) {
+      const p = packets[i]!;
+      const isLast = i === packets.length - 1;
+      c.recovery.onPacketSent(now, {
+        space: p.space,
+        packetNumber: p.packetNumber,
+        size: sizes[i]!,
+        ackEliciting: p.ackEliciting,
+        // RFC 9002 §2: in flight = ack-eliciting or carrying PADDING.
+        inFlight: p.ackEliciting || (padded && isLast),
+        payload: p.frames,
+      });
+      c.stats.packetsSent++;
+      if (p.ackEliciting) c.onAckElicitingSent(now);
+    }
+  }
+
+  private hasData(): boolean {
+    const c = this.c;
+    if (c.spaces.some((s) => !s.discarded && s.crypto.hasData)) return true;
+    return c.oneRtt !== undefined && this.hasApplicationData();
+  }
+
+  private hasApplicationData(): boolean {
+    const p = this.c.pending;
+    return (
+      p.handshakeDone ||
+      p.ping ||
+      p.pathResponses.length > 0 ||
+      p.newTokens.length > 0 ||
+      p.datagrams.length > 0 ||
+      this.c.localCids.hasPending() ||
+      this.c.peerCids.hasPending() ||
+      this.c.streams.wantsToSend
+    );
+  }
+
+  private plan(space: PacketSpace): PacketHeaderPlan | undefined {
+    const c = this.c;
+    if (space.discarded) return undefined;
+    const isApp = space.space === PacketNumberSpace.ApplicationData;
+    const keys = isApp ? c.oneRtt?.write : space.writeKeys;
+    if (keys === undefined) return undefined;
+    const packetNumber = c.recovery.nextPacketNumber(space.space);
+    return {
+      type: space.packetType,
+      version: space.packetType === PacketType.Initial ? c.wireVersion : c.version,
+      dcid: c.peerCids.current.cid,
+      scid: c.scid,
+      token: c.role === 'client' ? c.token : undefined,
+      packetNumber,
+      pnLength: encodePacketNumberLength(packetNumber, space.largestAcked),
+      keys,
+      keyPhase: isApp ? c.oneRtt!.keyPhase : 0,
+    };
+  }
+
+  private writePacket(
+    now: number,
+    builder: DatagramBuilder,
+    space: PacketSpace,
+    allowData: boolean,
+  ): BuiltPacket | undefined {
+    const plan = this.plan(space);
+    if (plan === undefined) return undefined;
+    const probe = space.probesDue > 0;
+    const ackDue = space.received.ackDue(now);
+    const sendData = allowData || probe;
+    const isApp = space.space === PacketNumberSpace.ApplicationData;
+    const mayHaveData = sendData && (space.crypto.hasData || (isApp && this.hasApplicationData()));
+    if (!ackDue && !probe && !mayHaveData) return undefined;
+    if (builder.roomForPacket(plan) < MIN_PACKET_ROOM) return undefined;
+    builder.startPacket(plan);
+    const frames: SentFrame[] = [];
+    let ackEliciting = false;
+    if (ackDue || (mayHaveData && space.received.hasUnreportedPackets)) {
+      this.writeAck(now, builder, space, frames);
+    }
+    if (sendData) {
+      if (isApp) ackEliciting = this.writeControlFrames(builder, frames) || ackEliciting;
+      ackEliciting = this.writeCrypto(builder, space, frames) || ackEliciting;
+      if (isApp) ackEliciting = this.writeStreamData(builder, frames) || ackEliciting;
+    }
+    if (probe && !ackEliciting) {
+      encodeFrame(builder.writer, { type: 'ping' });
+      frames.push({ kind: 'none' });
+      ackEliciting = true;
+    }
+    if (frames.length === 0) {
+      builder.abandonPacket();
+      return undefined;
+    }
+    if (probe) space.probesDue--;
+    return { space: space.space, packetNumber: plan.packetNumber, ackEliciting, frames };
+  }
+
+  private writeAck(
+    now: number,
+    builder: DatagramBuilder,
+    space: PacketSpace,
+    frames: SentFrame[],
+  ): void {
+    const ack = space.received.buildAck(now);
+    if (ack === undefined) return;
+    const frame: AckFrame = {
+      type: 'ack',
+      largest: ack.largest,
+      ackDelay: ack.ackDelayEncoded,
+      ranges: ack.ranges,
+      ecn: ack.ecn,
+    };
+    // Drop the oldest ranges until the frame fits the room left.
+    while (frame.ranges.length > 1 && frameSize(frame) > builder.remaining) frame.ranges.pop();
+    if (frameSize(frame) > builder.remaining) return;
+    encodeFrame(builder.writer, frame);
+    space.received.onAckSent();
+    frames.push({ kind: 'ack', largest: ack.largest });
+  }
+
+  private writeCrypto(builder: DatagramBuilder, space: PacketSpace, frames: SentFrame[]): boolean {
+    let wrote = false;
+    while (space.crypto.hasData) {
+      // CRYPTO: type, offset (up to 8 bytes), length (up to 2 bytes here).
+      const room = builder.remaining - 1 - 8 - 2;
+      if (room < 16) break;
+      const next = space.crypto.nextFrame(room);
+      if (next === null) break;
+      encodeFrame(builder.writer, { type: 'crypto', offset: next.offset, data: next.data });
+      frames.push({
+        kind: 'crypto',
+        level: space.level,
+        offset: next.offset,
+        length: next.data.length,
+      });
+      wrote = true;
+    }
+    return wrote;
+  }
+
+  /** HANDSHAKE_DONE, PATH_RESPONSE, CID management, stream control and NEW_TOKEN frames. */
+  private writeControlFrames(builder: DatagramBuilder, frames: SentFrame[]): boolean {
+    const c = this.c;
+    const p = c.pending;
+    const before = frames.length;
+    if (p.handshakeDone && builder.remaining >= 1) {
+      p.handshakeDone = false;
+      encodeFrame(builder.writer, { type: 'handshakeDone' });
+      frames.push({ kind: 'handshake-done' });
+    }
+    while (p.pathResponses.length > 0 && builder.remaining >= 9) {
+      encodeFrame(builder.writer, { type: 'pathResponse', data: p.pathResponses.shift()! });
+      frames.push({ kind: 'none' });
+    }
+    while (c.localCids.hasPending() && builder.remaining >= NEW_CONNECTION_ID_ROOM) {
+      const id = c.localCids.pollNewConnectionId()!;
+      encodeFrame(builder.writer, {
+        type: 'newConnectionId',
+        sequence: id.sequence,
+        retirePriorTo: 0,
+        connectionId: id.cid,
+        statelessResetToken: id.resetToken,
+      });
+      frames.push({ kind: 'new-connection-id', sequence: id.sequence });
+    }
+    while (c.peerCids.hasPending() && builder.remaining >= 9) {
+      const sequence = c.peerCids.pollRetireConnectionId()!;
+      encodeFrame(builder.writer, { type: 'retireConnectionId', sequence });
+      frames.push({ kind: 'retire-connection-id', sequence });
+    }
+    while (builder.remaining >= CONTROL_FRAME_ROOM) {
+      const control = c.streams.pollControlFrame();
+      if (control === null) break;
+      encodeFrame(builder.writer, controlFrame(control));
+      frames.push({ kind: 'stream-control', frame: control });
+    }
+    while (p.newTokens.length > 0) {
+      const token = p.newTokens[0]!;
+      if (builder.remaining < 1 + varintLength(token.length) + token.length) break;
+      p.newTokens.shift();
+      encodeFrame(builder.writer, { type: 'newToken', token });
+      frames.push({ kind: 'new-token', token });
+    }
+    if (p.ping && builder.remaining >= 1) {
+      p.ping = false;
+      encodeFrame(builder.writer, { type: 'ping' });
+      frames.push({ kind: 'none' });
+    }
+    return frames.length > before;
+  }
+
+  /** DATAGRAM frames first (they are time-sensitive), then STREAM frames. */
+  private writeStreamData(builder: DatagramBuilder, frames: SentFrame[]): boolean {
+    const c = this.c;
+    const before = frames.length;
+    const queue = c.pending.datagrams;
+    while (queue.length > 0) {
+      const data = queue[0]!;
+      const size = 1 + varintLength(data.length) + data.length;
+      if (size > builder.remaining) break;
+      queue.shift();
+      encodeFrame(builder.writer, { type: 'datagram', data, explicitLength: true });
+      frames.push({ kind: 'none' });
+    }
+    while (builder.remaining >= MIN_PACKET_ROOM) {
+      const next = c.streams.pollStreamFrame(builder.remaining);
+      if (next === null) break;
+      const frame: Frame = {
+        type: 'stream',
+        streamId: next.streamId,
+        offset: next.offset,
+        data: next.data,
+        fin: next.fin,
+        explicitLength: true,
+      };
+      encodeFrame(builder.writer, frame);
+      frames.push({
+        kind: 'stream',
+        streamId: next.streamId,
+        offset: next.offset,
+        length: next.data.length,
+        fin: next.fin,
+      });
+    }
+    return frames.length > before;
+  }
+
+  /**
+   * RFC 9000 §10.2.1: while closing, send CONNECTION_CLOSE in response to
+   * incoming packets. RFC 9000 §10.2.3: before the handshake is confirmed it
+   * goes in every space the peer may have keys for, and an application close
+   * becomes a transport APPLICATION_ERROR in Initial and Handshake packets.
+   */
+  private buildClose(now: number, builder: DatagramBuilder): Uint8Array | undefined {
+    const c = this.c;
+    if (!c.closeFrameDue || c.closeFrame === undefined) return undefined;
+    c.closeFrameDue = false;
+    const close = c.closeFrame as Frame & { type: 'connectionClose' };
+    const packets: BuiltPacket[] = [];
+    for (const space of c.spaces) {
+      const plan = this.plan(space);
+      if (plan === undefined) continue;
+      const frame: Frame =
+        close.application && space.space !== PacketNumberSpace.ApplicationData
+          ? {
+              ...close,
+              application: false,
+              errorCode: 0x0cn,
+              frameType: 0,
+              reason: new Uint8Array(0),
+            }
+          : close;
+      if (builder.roomForPacket(plan) < frameSize(frame)) continue;
+      builder.startPacket(plan);
+      encodeFrame(builder.writer, frame);
+      packets.push({
+        space: space.space,
+        packetNumber: plan.packetNumber,
+        ackEliciting: false,
+        frames: [],
+      });
+    }
+    if (packets.length === 0) return undefined;
+    if (builder.contains(PacketType.Initial) && c.role === 'client') {
+      builder.padDatagramTo(MIN_INITIAL_DATAGRAM);
+    }
+    const datagram = builder.finish();
+    // Recorded (not in flight) so that packet numbers keep advancing.
+    this.recordSent(now, packets, builder.packetSizes, false);
+    return datagram;
+  }
+}
+
+function controlFrame(frame: StreamControlFrame): Frame {
+  switch (frame.type) {
+    case 'max_data':
+      return { type: 'maxData', maximum: frame.maximum };
+    case 'max_stream_data':
+      return { type: 'maxStreamData', streamId: frame.streamId, maximum: frame.maximum };
+    case 'max_streams':
+      return { type: 'maxStreams', bidi: frame.bidi, maximum: frame.maximum };
+    case 'data_blocked':
+      return { type: 'dataBlocked', limit: frame.limit };
+    case 'stream_data_blocked':
+      return { type: 'streamDataBlocked', streamId: frame.streamId, limit: frame.limit };
+    case 'streams_blocked':
+      return { type: 'streamsBlocked', bidi: frame.bidi, limit: frame.limit };
+    case 'reset_stream':
+      return {
+        type: 'resetStream',
+        streamId: frame.streamId,
+        errorCode: BigInt(frame.errorCode),
+        finalSize: frame.finalSize,
+      };
+    case 'stop_sending':
+      return { type: 'stopSending', streamId: frame.streamId, errorCode: BigInt(frame.errorCode) };
+  }
+}
