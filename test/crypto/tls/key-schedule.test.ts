@@ -2,6 +2,7 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../../crypto/hkdf.js';
 import { concatBytes, toHex } from '../../../crypto/tls/codec.js';
+import { computeSharedSecret, NamedGroup } from '../../../crypto/tls/key-exchange.js';
 import { KeySchedule, resumptionPsk } from '../../../crypto/tls/key-schedule.js';
 import { Transcript } from '../../../crypto/tls/transcript.js';
 import { traceField } from './trace-fixtures.js';
@@ -215,6 +216,42 @@ describe('key schedule: RFC 8448 resumed 0-RTT handshake', () => {
     t.add(cfin);
     expect(hex(ks.resumptionMasterSecret(t.digest()))).toBe(
       expanded(RESUMED, 'client', 'res master'),
+    );
+  });
+});
+
+describe('key schedule: RFC 8448 HelloRetryRequest handshake (P-256)', () => {
+  const HRR = 'HelloRetryRequest';
+  const ch1 = traceField(HRR, 'client', 'construct a ClientHello', 'ClientHello', 0);
+  const hrr = traceField(HRR, 'server', 'construct a ServerHello', 'ServerHello', 0);
+  const ch2 = traceField(HRR, 'client', 'construct a ClientHello', 'ClientHello', 1);
+  const sh = traceField(HRR, 'server', 'construct a ServerHello', 'ServerHello', 1);
+
+  it('replaces ClientHello1 by message_hash in the transcript (RFC 8446 §4.4.1)', () => {
+    const t = new Transcript();
+    t.add(ch1);
+    t.setHash('sha256');
+    t.replaceWithMessageHash();
+    t.add(hrr);
+    t.add(ch2);
+    t.add(sh);
+    expect(hex(t.digest())).toBe(
+      hex(traceField(HRR, 'server', 'derive secret "tls13 c hs traffic"', 'hash')),
+    );
+  });
+
+  it('computes the P-256 ECDHE secret (x-coordinate) and the handshake secret', () => {
+    const ks = new KeySchedule('sha256');
+    const share = {
+      group: NamedGroup.secp256r1,
+      privateKey: traceField(HRR, 'client', 'create an ephemeral P-256', 'private key'),
+      publicKey: traceField(HRR, 'client', 'create an ephemeral P-256', 'public key'),
+    };
+    const serverPublic = traceField(HRR, 'server', 'create an ephemeral P-256', 'public key');
+    const shared = computeSharedSecret(share, serverPublic);
+    expect(hex(shared)).toBe(hex(traceField(HRR, 'server', 'extract secret "handshake"', 'IKM')));
+    expect(hex(ks.enterHandshake(shared))).toBe(
+      hex(traceField(HRR, 'server', 'extract secret "handshake"', 'secret')),
     );
   });
 });

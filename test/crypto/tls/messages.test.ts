@@ -4,7 +4,9 @@ import { TlsAlert } from '../../../crypto/tls/alert.js';
 import { toHex } from '../../../crypto/tls/codec.js';
 import {
   decodeAlpn,
+  decodeCookie,
   decodeKeyShareClient,
+  decodeKeyShareHelloRetry,
   decodeKeyShareServer,
   decodeMaxEarlyDataSize,
   decodeNamedGroupList,
@@ -97,6 +99,22 @@ const TRACE_MESSAGES: [string, Uint8Array][] = [
   ],
   ['resumed server Finished', traceField(RESUMED, 'server', 'construct a Finished', 'Finished')],
   ['resumed client Finished', traceField(RESUMED, 'client', 'construct a Finished', 'Finished')],
+  [
+    'HRR ClientHello1',
+    traceField('HelloRetryRequest', 'client', 'construct a ClientHello', 'ClientHello', 0),
+  ],
+  [
+    'HRR HelloRetryRequest',
+    traceField('HelloRetryRequest', 'server', 'construct a ServerHello', 'ServerHello', 0),
+  ],
+  [
+    'HRR ClientHello2',
+    traceField('HelloRetryRequest', 'client', 'construct a ClientHello', 'ClientHello', 1),
+  ],
+  [
+    'HRR ServerHello',
+    traceField('HelloRetryRequest', 'server', 'construct a ServerHello', 'ServerHello', 1),
+  ],
 ];
 
 function expectDecodeAlert(fn: () => unknown): void {
@@ -171,6 +189,24 @@ describe('handshake messages: RFC 8448 traces', () => {
     expect(decodeMaxEarlyDataSize(findExtension(nst.extensions, ExtensionType.early_data)!)).toBe(
       1024,
     );
+  });
+
+  it('recognises the HelloRetryRequest and its cookie and selected group', () => {
+    const raw = traceField(
+      'HelloRetryRequest',
+      'server',
+      'construct a ServerHello',
+      'ServerHello',
+      0,
+    );
+    const hrr = decodeServerHello(decodeHandshake(raw).body);
+    expect(isHelloRetryRequest(hrr)).toBe(true);
+    expect(decodeKeyShareHelloRetry(findExtension(hrr.extensions, ExtensionType.key_share)!)).toBe(
+      0x17,
+    );
+    expect(
+      decodeCookie(findExtension(hrr.extensions, ExtensionType.cookie)!).length,
+    ).toBeGreaterThan(0);
   });
 
   it('rejects duplicate extensions with illegal_parameter', () => {
