@@ -2,8 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SendBuffer } from '../../../quic/streams/send-buffer.js';
 
-const bytes = (n: number, seed = 0) =>
-  Uint8Array.from({ length: n }, (_, i) => (i * 7 + seed) & 0xff);
+function bytes(n: number, seed = 0): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 7 + seed) & 0xff;
+  return out;
+}
+
+/** Hex comparison: fast for large arrays, with a readable diff. */
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 describe('SendBuffer', () => {
   it('copies writes (the caller may reuse its buffer)', () => {
@@ -35,7 +41,7 @@ describe('SendBuffer', () => {
   it('any write pattern and slice returns the written bytes (property)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.integer({ min: 0, max: 40_000 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.integer({ min: 0, max: 20_000 }), { minLength: 1, maxLength: 12 }),
         fc.array(fc.tuple(fc.nat(), fc.nat({ max: 5000 })), { maxLength: 20 }),
         fc.nat(),
         (writes, slices, freeAt) => {
@@ -53,7 +59,7 @@ describe('SendBuffer', () => {
             if (all.length - free === 0) break;
             const s = free + (start % (all.length - free));
             const n = Math.min(len, all.length - s);
-            expect(Buffer.from(b.slice(s, n))).toEqual(all.subarray(s, s + n));
+            expect(hex(Buffer.from(b.slice(s, n)))).toBe(hex(all.subarray(s, s + n)));
           }
         },
       ),

@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ReassemblyBuffer } from '../../../quic/streams/reassembly-buffer.js';
 import { SendStream } from '../../../quic/streams/send-stream.js';
 
-const bytes = (n: number, seed = 0) =>
-  Uint8Array.from({ length: n }, (_, i) => (i * 13 + seed) & 0xff);
+function bytes(n: number, seed = 0): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = (i * 13 + seed) & 0xff;
+  return out;
+}
+
+/** Hex comparison: fast for large arrays, with a readable diff. */
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const BIG = 1 << 30;
 
 describe('SendStream states (RFC 9000 §3.1)', () => {
@@ -209,7 +215,7 @@ describe('SendStream sending', () => {
       fc.property(
         fc.integer({ min: 0, max: 5000 }),
         fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 50 }),
-        fc.integer({ min: 1, max: 700 }),
+        fc.integer({ min: 20, max: 700 }),
         (length, someFates, payload) => {
           const fates = [...someFates, 1]; // at least one delivery per cycle: progress
           const src = bytes(length, 5);
@@ -220,7 +226,7 @@ describe('SendStream sending', () => {
           let step = 0;
           const inFlight: Array<{ offset: number; length: number; fin: boolean }> = [];
           for (let guard = 0; s.state !== 'data-recvd'; guard++) {
-            expect(guard).toBeLessThan(20_000);
+            if (guard > 20_000) throw new Error('no progress');
             const f = s.nextFrame(payload, BIG);
             if (f !== null) {
               inFlight.push({ offset: f.offset, length: f.data.length, fin: f.fin });
@@ -239,7 +245,7 @@ describe('SendStream sending', () => {
             }
           }
           expect(finAt).toBe(length);
-          expect(Buffer.from(receiver.read(BIG))).toEqual(Buffer.from(src));
+          expect(hex(Buffer.from(receiver.read(BIG)))).toBe(hex(Buffer.from(src)));
         },
       ),
     );
