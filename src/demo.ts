@@ -13,8 +13,7 @@ async function runEchoServer(server: Socket): Promise<void> {
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
-    const message = value as { data: Uint8Array; remoteAddress: string; remotePort: number };
-    await writer.write(message);
+    await writer.write(value);
   }
 }
 
@@ -41,9 +40,10 @@ async function main(): Promise<void> {
     const timeout = setTimeout(() => client.abort(new Error('no echo within 2 s')), 2000);
     const { value } = await reader.read();
     clearTimeout(timeout);
-    const echo = value as { data: Uint8Array; remoteAddress: string; remotePort: number };
+    if (value === undefined) throw new Error('the client socket closed');
+    const { data, remoteAddress, remotePort } = value;
     console.log(
-      `received ${JSON.stringify(decoder.decode(echo.data))} from ${echo.remoteAddress}:${echo.remotePort}`,
+      `received ${JSON.stringify(decoder.decode(data))} from ${remoteAddress}:${remotePort}`,
     );
   }
   writer.releaseLock();

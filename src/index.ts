@@ -8,8 +8,9 @@ export {
 } from './address.js';
 export { type Clock, realClock, type TimerHandle } from './clock.js';
 export { SocketError, type SocketErrorOptions, type SocketErrorType } from './errors.js';
-export { Socket, SocketErrorEvent } from './socket.js';
+export { Socket, SocketErrorEvent, type SocketEventMap } from './socket.js';
 export type {
+  DatagramData,
   SocketAddressInit,
   SocketInfo,
   SocketInit,
@@ -17,6 +18,9 @@ export type {
   SocketStats,
   SocketType,
   SocketUpdate,
+  SocketWriteChunk,
+  UDPMessage,
+  UDPMessageInit,
 } from './socket-init.js';
 export { NodeUdpStack, nodeUdpStack } from './udp/node-dgram.js';
 export type {
@@ -26,4 +30,3 @@ export type {
   UdpHandler,
   UdpStack,
 } from './udp/udp-stack.js';
-export type { UDPMessage, UDPMessageInit } from './udp-socket-backend.js';

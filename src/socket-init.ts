@@ -176,3 +176,23 @@ export function checkInit(value: unknown): SocketInit {
   checkOptions('init.', init);
   return init as unknown as SocketInit;
 }
+
+/** A datagram as the readable yields it (and bound-mode writes take it). */
+export interface UDPMessage {
+  data: Uint8Array;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** Bytes a write takes: an ArrayBuffer or any view of one (a BufferSource). */
+export type DatagramData = ArrayBuffer | ArrayBufferView;
+
+/** What a bound-mode write takes: `remoteAddress` may be a host name. */
+export interface UDPMessageInit {
+  data: DatagramData;
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** What a write takes: connected mode a BufferSource (or `{ data }`), bound mode a UDPMessageInit. */
+export type SocketWriteChunk = DatagramData | { data: DatagramData } | UDPMessageInit;

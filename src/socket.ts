@@ -16,6 +16,8 @@ import {
   type SocketInfo,
   type SocketInit,
   type SocketStats,
+  type SocketWriteChunk,
+  type UDPMessage,
 } from './socket-init.js';
 import { createUdpBackend } from './udp-socket-backend.js';
 
@@ -26,6 +28,13 @@ export class SocketErrorEvent extends Event {
     super('error');
     this.error = error;
   }
+}
+
+/** The events a Socket dispatches. */
+export interface SocketEventMap {
+  open: Event;
+  close: Event;
+  error: SocketErrorEvent;
 }
 
 type State = 'opening' | 'open' | 'closing' | 'closed';
@@ -84,19 +93,42 @@ export class Socket extends EventTarget {
     }
   }
 
+  override addEventListener<K extends keyof SocketEventMap>(
+    type: K,
+    listener: ((this: Socket, event: SocketEventMap[K]) => void) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener, options);
+  }
+
   /** The same promise as `opened`. */
   get ready(): Promise<SocketInfo> {
     return this.opened;
   }
 
-  /** UDP connected mode: UDPMessage out; bound mode: UDPMessage out. */
-  get readable(): ReadableStream<unknown> {
-    return this.#backend.readable;
+  /** Received datagrams with their source, in both UDP modes. */
+  get readable(): ReadableStream<UDPMessage> {
+    return this.#backend.readable as ReadableStream<UDPMessage>;
   }
 
-  /** Replaced by a fresh stream after a write fails, so the socket stays usable. */
-  get writable(): WritableStream<unknown> {
-    return this.#backend.writable;
+  /**
+   * Connected mode takes a BufferSource (or `{ data }`), bound mode a
+   * UDPMessageInit. A write that fails (too large, unreachable, malformed)
+   * rejects and, as WHATWG streams do, errors this stream; the socket then
+   * hands out a fresh `writable`, so it stays usable.
+   */
+  get writable(): WritableStream<SocketWriteChunk> {
+    return this.#backend.writable as WritableStream<SocketWriteChunk>;
   }
 
   /** Aborted (with the reason or error) when the socket is aborted or fails. */

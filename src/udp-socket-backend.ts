@@ -26,22 +26,9 @@ import {
   fail,
   type SocketInfo,
   type SocketInit,
+  type UDPMessage,
 } from './socket-init.js';
 import type { RawUdpSocket, UdpHandler, UdpStack } from './udp/udp-stack.js';
-
-/** A datagram as the streams carry it. */
-export interface UDPMessage {
-  data: Uint8Array;
-  remoteAddress: string;
-  remotePort: number;
-}
-
-/** What a bound-mode write takes (a BufferSource `data`, a name or IP `remoteAddress`). */
-export interface UDPMessageInit {
-  data: BufferSource;
-  remoteAddress: string;
-  remotePort: number;
-}
 
 const DEFAULT_RECEIVE_QUEUE = 1024;
 const DEFAULT_SEND_QUEUE = 64;

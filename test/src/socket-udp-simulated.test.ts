@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Socket } from '../../src/socket.js';
+import type { UDPMessage } from '../../src/socket-init.js';
 import type { LinkOptions } from '../../src/udp/simulated-link.js';
 import { SimulatedNetwork } from '../../src/udp/simulated-network.js';
-import type { UDPMessage } from '../../src/udp-socket-backend.js';
 
 /** An echo server on one host and a connected client on another, on virtual time. */
 async function echoSetup(link: LinkOptions, seed = 1) {

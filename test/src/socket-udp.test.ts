@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SocketError } from '../../src/errors.js';
 import { Socket, type SocketErrorEvent } from '../../src/socket.js';
+import type { UDPMessage } from '../../src/socket-init.js';
 import { NodeUdpStack } from '../../src/udp/node-dgram.js';
 import type { UdpStack } from '../../src/udp/udp-stack.js';
-import type { UDPMessage } from '../../src/udp-socket-backend.js';
 import { heldStack, ticks } from './helpers/fake-stack.js';
 import { hasIPv6Loopback } from './helpers/ipv6.js';
 
@@ -230,6 +230,51 @@ describe('UDP Socket, names and addresses', () => {
     await expect(slow.opened).rejects.toMatchObject({ code: 'ETIMEOUT' });
     await expect(slow.closed).rejects.toThrow('slow.example');
   });
+
+  it.skipIf(!hasIPv6Loopback)('a host name resolving to IPv6 connects over IPv6', async () => {
+    const server = socket({ type: 'udp', local: { address: '::1' } });
+    const { localPort } = await server.opened;
+    const node = new NodeUdpStack();
+    const stack: UdpStack = {
+      clock: node.clock,
+      bind: (o, h) => node.bind(o, h),
+      lookup: async () => ['::1'],
+    };
+    const client = socket({
+      type: 'udp',
+      remote: { address: 'six.example', port: localPort },
+      stack,
+    });
+    expect(await client.opened).toMatchObject({
+      localAddress: '::',
+      remoteAddress: '::1',
+      remotePort: localPort,
+    });
+    await client.writable.getWriter().write(bytes(6));
+    expect((await readOne(server.readable.getReader())).remoteAddress).toBe('::1');
+  });
+
+  it.skipIf(!hasIPv6Loopback)(
+    'ipv6Only refuses IPv4 destinations; dual stack reaches them',
+    async () => {
+      const v4 = socket({ type: 'udp', local: { address: '127.0.0.1' } });
+      const { localPort } = await v4.opened;
+      const only = socket({ type: 'udp', local: { address: '::' }, ipv6Only: true });
+      await only.opened;
+      const refused = only.writable
+        .getWriter()
+        .write({ data: bytes(1), remoteAddress: '127.0.0.1', remotePort: localPort });
+      await expect(refused).rejects.toMatchObject({ code: 'EAFNOSUPPORT' });
+      const dual = socket({ type: 'udp', local: { address: '::' } });
+      await dual.opened;
+      await dual.writable
+        .getWriter()
+        .write({ data: bytes(2), remoteAddress: '127.0.0.1', remotePort: localPort });
+      const message = await readOne(v4.readable.getReader());
+      expect(message.data).toEqual(bytes(2));
+      expect(message.remoteAddress).toBe('127.0.0.1');
+    },
+  );
 
   it('a port in use rejects ready with EADDRINUSE', async () => {
     const first = socket({ type: 'udp', local: { address: '127.0.0.1' } });
@@ -553,7 +598,7 @@ describe('UDP Socket, bad writes', () => {
       await s.opened;
       const error = await s.writable
         .getWriter()
-        .write(chunk)
+        .write(chunk as never)
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TypeError);
       expect((error as Error).message).toMatch(message);

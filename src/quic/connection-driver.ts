@@ -1,0 +1,102 @@
+// The I/O shell around one sans-IO Connection (DESIGN.md "The sans-IO
+// core"): on a datagram or a timer, call the core; then drain pollTransmit
+// into the UDP primitive, drain pollEvent to the listener, and re-arm one
+// timer at nextTimeout(). Sends respect the primitive's send queue: when it
+// is full the driver waits for onDrain before asking the core for more.
+import type { Connection } from '../../quic/connection/connection.js';
+import type { ConnectionEvent } from '../../quic/connection/connection-events.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { RawUdpSocket } from '../udp/udp-stack.js';
+
+export interface PeerAddress {
+  address: string;
+  port: number;
+}
+
+export class ConnectionDriver {
+  private timer: TimerHandle | undefined;
+  private timerAt: number | undefined;
+  private serviceQueued = false;
+  private sendBlocked = false;
+  private stopped = false;
+
+  constructor(
+    readonly connection: Connection,
+    private readonly socket: RawUdpSocket,
+    private remote: PeerAddress,
+    private readonly clock: Clock,
+    private readonly onEvent: (event: ConnectionEvent) => void,
+  ) {}
+
+  get peer(): PeerAddress {
+    return this.remote;
+  }
+
+  /** A datagram for this connection arrived from `from`. */
+  receive(data: Uint8Array, from: PeerAddress): void {
+    if (this.stopped) return;
+    // The client talks to one server address; datagrams from elsewhere are
+    // not for this connection (migration of the peer is not supported yet).
+    if (from.address !== this.remote.address || from.port !== this.remote.port) return;
+    this.connection.receive(this.clock.now(), data);
+    this.scheduleService();
+  }
+
+  /** The UDP send queue drained: continue sending. */
+  onDrain(): void {
+    if (!this.sendBlocked) return;
+    this.sendBlocked = false;
+    this.scheduleService();
+  }
+
+  /** Run the core now (after an application command such as a stream write). */
+  scheduleService(): void {
+    if (this.serviceQueued || this.stopped) return;
+    this.serviceQueued = true;
+    queueMicrotask(() => {
+      this.serviceQueued = false;
+      this.service();
+    });
+  }
+
+  /** Stop driving: clears the timer; the connection object is left as it is. */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerAt = undefined;
+  }
+
+  service(): void {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const conn = this.connection;
+    while (!this.sendBlocked) {
+      const datagram = conn.pollTransmit(now);
+      if (datagram === undefined) break;
+      const accepted = this.socket.send(datagram, this.remote.address, this.remote.port);
+      if (!accepted) this.sendBlocked = true;
+    }
+    for (let event = conn.pollEvent(); event !== undefined; event = conn.pollEvent()) {
+      this.onEvent(event);
+      if (this.stopped) return;
+    }
+    this.armTimer();
+  }
+
+  private armTimer(): void {
+    const at = this.connection.nextTimeout();
+    if (at === this.timerAt) return;
+    if (this.timer) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerAt = at;
+    if (at === undefined) return;
+    this.timer = this.clock.setTimer(at - this.clock.now(), () => {
+      this.timer = undefined;
+      this.timerAt = undefined;
+      if (this.stopped) return;
+      this.connection.handleTimeout(this.clock.now());
+      this.service();
+    });
+  }
+}
