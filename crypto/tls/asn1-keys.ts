@@ -3,6 +3,7 @@
 // RSAPublicKey / RSAPrivateKey (RFC 8017 §A.1), Ed25519 keys (RFC 8410).
 // Parsing uses @peculiar/asn1-schema (synchronous); callers turn the thrown
 // KeyFormatError into a TlsAlert or TypeError as fits them.
+import { p256, p384 } from '@noble/curves/nist.js';
 import { ECParameters, ECPrivateKey } from '@peculiar/asn1-ecc';
 import { PrivateKeyInfo } from '@peculiar/asn1-pkcs8';
 import { RSAPrivateKey, RSAPublicKey, RsaSaPssParams } from '@peculiar/asn1-rsa';
@@ -172,7 +173,14 @@ export function parseSpki(spki: Uint8Array): PublicKey {
   switch (algorithm) {
     case Oid.ecPublicKey: {
       const curve = ecCurveFromParameters(parameters);
-      // SEC 1 §2.3.3: uncompressed (0x04) or compressed (0x02/0x03) points; noble validates the point.
+      // SEC 1 §2.3.4: the point must decode and lie on the curve (noble checks both).
+      try {
+        (curve === 'p256' ? p256 : p384).Point.fromBytes(key).assertValidity();
+      } catch {
+        throw new KeyFormatError(
+          `EC public key is not a valid ${curve === 'p256' ? 'P-256' : 'P-384'} point`,
+        );
+      }
       return { kind: 'ec', curve, point: key };
     }
     case Oid.ed25519:

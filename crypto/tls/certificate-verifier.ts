@@ -6,6 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { TlsAlert } from './alert.js';
 import {
+  certificateSubject,
   KeyUsageBit,
   MAX_CHAIN_LENGTH,
   type NameConstraintSet,
@@ -237,10 +238,12 @@ function signatureProblem(
   }
 }
 
-interface AnchorIndex {
-  readonly bySubject: Map<string, ParsedCertificate[]>;
-  readonly byDer: Set<string>;
-}
+/**
+ * Trust anchors indexed by subject Name. Only the subject is read up front
+ * (a cheap DER walk); an anchor is fully parsed the first time it is a
+ * candidate issuer, so a system store of ~150 roots costs little per handshake.
+ */
+type AnchorIndex = Map<string, Uint8Array[]>;
 
 const parsedAnchors = new WeakMap<Uint8Array, ParsedCertificate | null>();
 const anchorIndexes = new WeakMap<readonly Uint8Array[], AnchorIndex>();
@@ -261,16 +264,24 @@ function parseAnchor(der: Uint8Array): ParsedCertificate | null {
 function indexAnchors(anchors: readonly Uint8Array[]): AnchorIndex {
   const cached = anchorIndexes.get(anchors);
   if (cached) return cached;
-  const index: AnchorIndex = { bySubject: new Map(), byDer: new Set() };
+  const index: AnchorIndex = new Map();
   for (const der of anchors) {
-    const anchor = parseAnchor(der);
-    if (!anchor) continue;
-    const subject = key(anchor.subject);
-    index.bySubject.set(subject, [...(index.bySubject.get(subject) ?? []), anchor]);
-    index.byDer.add(key(anchor.der));
+    const subject = certificateSubject(der);
+    if (!subject) continue;
+    const subjectKey = key(subject);
+    index.set(subjectKey, [...(index.get(subjectKey) ?? []), der]);
   }
   anchorIndexes.set(anchors, index);
   return index;
+}
+
+function anchorsNamed(index: AnchorIndex, name: Uint8Array): ParsedCertificate[] {
+  const parsed: ParsedCertificate[] = [];
+  for (const der of index.get(key(name)) ?? []) {
+    const anchor = parseAnchor(der);
+    if (anchor) parsed.push(anchor);
+  }
+  return parsed;
 }
 
 interface PathSearch {
@@ -341,7 +352,7 @@ function findPath(
   used: Set<ParsedCertificate>,
 ): boolean {
   const issuerKey = key(subject.issuer);
-  for (const anchor of search.anchors.bySubject.get(issuerKey) ?? []) {
+  for (const anchor of anchorsNamed(search.anchors, subject.issuer)) {
     if (tryIssuer(search, subject, anchor, true, intermediatesBelow)) return true;
   }
   if (used.size >= MAX_CHAIN_LENGTH) return false;
@@ -412,7 +423,7 @@ export function verifyCertificateChain(
 
   const anchors = indexAnchors(options.trustAnchors ?? []);
   // A leaf that is itself a configured anchor (e.g. a self-signed certificate given as `ca`) is trusted.
-  if (anchors.byDer.has(key(leaf.der))) return;
+  if (anchorsNamed(anchors, leaf.subject).some((anchor) => sameBytes(anchor.der, leaf.der))) return;
   const search: PathSearch = {
     leaf,
     intermediates: chain.slice(1).map(parseCertificate),

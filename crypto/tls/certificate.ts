@@ -286,6 +286,24 @@ export function parseCertificate(der: Uint8Array): ParsedCertificate {
   }
 }
 
+/**
+ * The subject Name DER of a certificate, by a DER walk only (no schema
+ * parse); undefined if the bytes are not shaped like a certificate.
+ */
+export function certificateSubject(der: Uint8Array): Uint8Array | undefined {
+  try {
+    const outer = readDerWhole(der, DerTag.sequence);
+    const tbs = readDerElement(outer.value);
+    if (tbs.tag !== DerTag.sequence) return undefined;
+    const fields = readDerChildren(tbs.value, 16);
+    const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
+    const subject = fields[offset + 4];
+    return subject?.tag === DerTag.sequence ? subject.encoded : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The DER SubjectPublicKeyInfo of a certificate (TlsAlert bad_certificate if unparsable). */
 export function certificateSpki(der: Uint8Array): Uint8Array {
   return parseCertificate(der).spki;

@@ -208,6 +208,16 @@ describe('verifySignature rejections', () => {
     expect((e2 as TlsAlert).alertName).toBe('bad_certificate');
   });
 
+  it('an EC public key that is not a point on its curve is bad_certificate', () => {
+    const spki = keys.p256!.spki.slice();
+    spki[spki.length - 1]! ^= 0x01;
+    const error = captureError(() =>
+      verifySignature(SignatureScheme.ecdsa_secp256r1_sha256, spki, message, new Uint8Array(70)),
+    );
+    expect((error as TlsAlert).alertName).toBe('bad_certificate');
+    expect((error as TlsAlert).message).toMatch(/not a valid P-256 point/);
+  });
+
   it('RSA-PSS with a salt length other than the digest length is rejected (RFC 8446 §4.2.3)', () => {
     const key = keys.rsa2048!;
     const sig = nodeCrypto.sign('sha256', message, {
