@@ -78,7 +78,8 @@ export function parsePemCertificates(pem: string | Uint8Array): Uint8Array[] {
   if (pem instanceof Uint8Array && pem[0] === DerTag.sequence) return [pem];
   let blocks: ReturnType<typeof decodePem>;
   try {
-    blocks = decodePem(pemText(pem));
+    // A CA bundle (user-supplied, not peer-supplied) may hold a few hundred roots.
+    blocks = decodePem(pemText(pem), 4096);
   } catch (error) {
     if (error instanceof PemError) throw new TypeError(`certificate: ${error.message}`);
     throw error;
