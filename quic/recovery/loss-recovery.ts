@@ -321,7 +321,9 @@ export class LossRecovery<T> {
    */
   onRetry(now: number): SentPacket<T>[] {
     const outstanding: SentPacket<T>[] = [];
-    for (const tracker of this.spaces) outstanding.push(...tracker.discardAll());
+    for (const tracker of this.spaces) {
+      for (const packet of tracker.discardAll()) outstanding.push(packet);
+    }
     this.cc = this.ccFactory(this.ccOptions);
     this.rtt.reset();
     this.ptoCount = 0;

@@ -158,6 +158,11 @@ export class ReceivedPacketTracker {
       this.largestReceivedTime = now;
     }
     this.countEcn(ecn);
+    // Below the ack floor: the peer already saw an ACK covering higher
+    // numbers; the packet is remembered for duplicate detection but can no
+    // longer be reported, so it must not make an ACK due (an ACK that would
+    // be empty would keep the deadline, and the connection's timer, firing).
+    if (pn <= this.ackFloor) return true;
     this.unreportedPackets = true;
     if (!ackEliciting) {
       // RFC 9000 §13.2.1: An endpoint MUST NOT send a non-ack-eliciting
@@ -234,7 +239,14 @@ export class ReceivedPacketTracker {
    * still remembers them.
    */
   onAckOfAck(largestAcknowledged: number): void {
-    if (largestAcknowledged > this.ackFloor) this.ackFloor = largestAcknowledged;
+    if (largestAcknowledged <= this.ackFloor) return;
+    this.ackFloor = largestAcknowledged;
+    if (this.largestReceived !== undefined && this.largestReceived <= this.ackFloor) {
+      // Nothing left to report: no ACK is due any more.
+      this.deadline = undefined;
+      this.unreportedPackets = false;
+      this.ackElicitingSinceAck = 0;
+    }
   }
 
   /**

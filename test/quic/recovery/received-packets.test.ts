@@ -74,6 +74,66 @@ describe('ReceivedPacketTracker: ranges and duplicates', () => {
     expect(r.isDuplicate(3)).toBe(true);
   });
 
+  it('a late packet below the ack floor does not make an (empty) ACK due', () => {
+    const r = make();
+    for (const pn of [0, 1, 3, 4]) r.onPacketReceived(0, pn, true);
+    r.onAckSent();
+    r.onAckOfAck(4);
+    expect(r.onPacketReceived(1, 2, true)).toBe(true);
+    expect(r.isDuplicate(2)).toBe(true);
+    expect(r.ackDeadline).toBeUndefined();
+    expect(r.hasUnreportedPackets).toBe(false);
+    expect(r.buildAck(1)).toBeUndefined();
+  });
+
+  it('an ack of an ACK covering everything clears a pending deadline', () => {
+    const r = make();
+    r.onPacketReceived(0, 0, true);
+    r.onPacketReceived(0, 1, true);
+    const ack = r.buildAck(0)!;
+    r.onPacketReceived(1, 2, true); // arrives before the ACK is sent: deadline set
+    r.onAckSent();
+    r.onPacketReceived(2, 3, true);
+    expect(r.ackDeadline).toBe(27);
+    r.onAckOfAck(ack.largest);
+    expect(r.ackDeadline).toBe(27); // 2 and 3 still to report
+    r.onAckOfAck(3);
+    expect(r.ackDeadline).toBeUndefined();
+    expect(r.buildAck(3)).toBeUndefined();
+  });
+
+  it('whenever an ACK is due, there is an ACK to build (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              kind: fc.constant('rx' as const),
+              pn: fc.nat(100),
+              eliciting: fc.boolean(),
+            }),
+            fc.record({ kind: fc.constant('send' as const) }),
+            fc.record({ kind: fc.constant('ackOfAck' as const), largest: fc.nat(100) }),
+          ),
+          { maxLength: 200 },
+        ),
+        (ops) => {
+          const r = make({ maxRanges: 8 });
+          let now = 0;
+          for (const op of ops) {
+            now += 1;
+            if (op.kind === 'rx') r.onPacketReceived(now, op.pn, op.eliciting);
+            else if (op.kind === 'send') {
+              if (r.buildAck(now) !== undefined) r.onAckSent();
+            } else r.onAckOfAck(op.largest);
+            if (r.ackDeadline !== undefined) expect(r.buildAck(now)).toBeDefined();
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('rejects packet numbers that are not non-negative integers', () => {
     const r = make();
     expect(() => r.onPacketReceived(0, -1, true)).toThrow(TypeError);
