@@ -243,3 +243,34 @@ describe('offsets that are not integers', () => {
     });
   }
 });
+
+describe('buffers that are views into larger ArrayBuffers', () => {
+  it('seal/open through subarrays with a byteOffset, alternating buffers, match node', () => {
+    for (const suite of suites) {
+      const key = new Uint8Array(suite.keyLength).fill(0x11);
+      const iv = new Uint8Array(12).fill(0x22);
+      const pure = pureCryptoProvider.createAead(suite.code, key, iv);
+      const native = node.createAead(suite.code, key, iv);
+      const backing = new Uint8Array(4096);
+      for (let i = 0; i < backing.length; i++) backing[i] = i * 7;
+      const a = backing.subarray(3, 3 + 300);
+      const b = backing.subarray(1001, 1001 + 300);
+      const expected = b.slice();
+      native.seal(9, expected, 5, 25, 250);
+      for (let round = 0; round < 3; round++) {
+        const copyA = a.slice();
+        pure.seal(9, a, 5, 25, 250);
+        pure.seal(9, b, 5, 25, 250);
+        expect(toHexOf(b)).toBe(toHexOf(expected));
+        expect(pure.open(9, b, 5, 25, 266)).toBe(250);
+        expect(pure.open(9, a, 5, 25, 266)).toBe(250);
+        // Open restores header and payload; the tag bytes after them stay.
+        expect(toHexOf(a.subarray(0, 250))).toBe(toHexOf(copyA.subarray(0, 250)));
+      }
+    }
+  });
+});
+
+function toHexOf(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
