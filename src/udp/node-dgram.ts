@@ -56,7 +56,12 @@ class NodeDgramSocket implements RawUdpSocket {
       queueMicrotask(() => this.#sent(destination, callback));
     } else {
       this.#pending++;
-      this.#socket.send(data, port, destination, (error) => this.#sent(error ?? null, callback));
+      // dgram reports a send that completed at once on the next tick; waiting
+      // for the next turn of the event loop instead lets receives run, so a
+      // sender that awaits each write cannot starve its own reads.
+      this.#socket.send(data, port, destination, (error) =>
+        setImmediate(() => this.#sent(error ?? null, callback)),
+      );
     }
     if (this.#pending < this.sendQueueLimit) return true;
     this.#wantsDrain = true;

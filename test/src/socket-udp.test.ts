@@ -305,6 +305,23 @@ describe('UDP Socket, receive queue and backpressure', () => {
     expect((await readOne(reader)).data[0]).toBe(99);
   });
 
+  it('a sender awaiting each write does not starve receives in the same process', async () => {
+    // 2000 x 1200 bytes is far more than a default kernel receive buffer holds:
+    // if writes never let the event loop turn, most of these are dropped.
+    const receiver = socket({
+      type: 'udp',
+      local: { address: '127.0.0.1' },
+      receiveQueueSize: 4000,
+    });
+    const { localPort } = await receiver.opened;
+    const sender = socket({ type: 'udp', remote: { address: '127.0.0.1', port: localPort } });
+    await sender.opened;
+    const writer = sender.writable.getWriter();
+    const payload = new Uint8Array(1200);
+    for (let i = 0; i < 2000; i++) await writer.write(payload);
+    await until(() => receiver.stats.datagramsReceived >= 1900);
+  });
+
   it('a write waits while the primitive send queue is full, and settles when its datagram is sent', async () => {
     const held = heldStack();
     const s = socket({
