@@ -54,8 +54,9 @@ export interface PacketAead {
 export interface HeaderProtector {
   readonly suite: CipherSuiteInfo;
   /**
-   * The 5-byte mask for the 16-byte sample at buf[sampleOffset..+16]. The
-   * returned array is scratch space owned by the protector, valid until the
+   * The mask for the 16-byte sample at buf[sampleOffset..+16]: bytes 0..4 of
+   * the returned array (it may be longer; the rest is not part of the mask).
+   * The array may be scratch space owned by the protector, valid until the
    * next call. The caller checks that the sample lies inside the packet.
    */
   mask(buf: Uint8Array, sampleOffset: number): Uint8Array;
