@@ -56,15 +56,17 @@ export class ReassemblyBuffer {
   /**
    * Stores `data` at stream `offset`. Bytes below the read offset or already
    * received are ignored (RFC 9000 §2.2: data that has already been received
-   * can be discarded). The caller has checked flow control and final size.
+   * can be discarded). The caller has checked flow control and final size;
+   * `limit` (the advertised flow-control limit, when known) caps the ring so
+   * memory never exceeds the window, whatever the power-of-two growth.
    */
-  insert(offset: number, data: Uint8Array): void {
+  insert(offset: number, data: Uint8Array, limit = Number.POSITIVE_INFINITY): void {
     const end = offset + data.length;
     const start = Math.max(offset, this.nextReadOffset);
     if (end <= start) return;
     const missing = this.received.gaps(start, end);
     if (missing.length === 0) return;
-    this.reserve(end - this.nextReadOffset);
+    this.reserve(end - this.nextReadOffset, limit - this.nextReadOffset);
     this.received.add(start, end);
     // RFC 9000 §21.7: QUIC deployments SHOULD provide mitigations for stream
     // fragmentation attacks ... limiting the size of tracking data structures.
@@ -99,11 +101,13 @@ export class ReassemblyBuffer {
     this.ring = new Uint8Array(0);
   }
 
-  /** Ensures the ring holds `span` bytes from the read offset. */
-  private reserve(span: number): void {
+  /** Ensures the ring holds `span` bytes from the read offset, growing by doubling up to `maxSpan`. */
+  private reserve(span: number, maxSpan: number): void {
     if (span <= this.ring.length) return;
     let capacity = Math.max(MIN_CAPACITY, this.ring.length);
     while (capacity < span) capacity *= 2;
+    // The ring is indexed with `%`, so any capacity works, not only powers of two.
+    capacity = Math.max(span, Math.min(capacity, maxSpan));
     // Everything received lies in [readOffset, readOffset + old capacity).
     const liveEnd = this.received.max() ?? this.nextReadOffset;
     const live = this.copyOut(this.nextReadOffset, liveEnd - this.nextReadOffset);

@@ -112,7 +112,7 @@ export class RecvStream {
       return false;
     }
     const before = this.buffer.readable;
-    this.buffer.insert(offset, data);
+    this.buffer.insert(offset, data, this.flow.limit);
     const becameComplete = this.finishIfComplete();
     return this.buffer.readable > before || becameComplete;
   }

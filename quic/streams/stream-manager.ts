@@ -401,6 +401,8 @@ export class StreamManager {
         varintLength(id) +
         varintLength(send.maxOffset) +
         varintLength(Math.max(0, maxFrameBytes));
+      // Not even an empty frame fits; another stream's smaller header might.
+      if (maxFrameBytes < overhead) continue;
       const frame = send.nextFrame(maxFrameBytes - overhead, this.connectionSend.available);
       if (frame !== null) {
         this.connectionSend.use(frame.newBytes);

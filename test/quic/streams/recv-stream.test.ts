@@ -159,6 +159,16 @@ describe('RecvStream flow control (RFC 9000 §4.1)', () => {
     );
   });
 
+  it('buffer memory never exceeds the advertised window', () => {
+    const { stream } = make(3000);
+    stream.onData(2999, bytes(1), false, 0);
+    expect(stream.window.limit).toBe(3000);
+    // The ring would round 3000 up to 4096; it is capped at the window.
+    expect((stream as unknown as { buffer: { capacity: number } }).buffer.capacity).toBe(3000);
+    stream.onData(0, bytes(2999), false, 0);
+    expect(stream.read(5000, 0)).toMatchObject({ fin: false });
+  });
+
   it('the largest offset, not the byte count, is charged to the connection', () => {
     const { stream, connection } = make(1000, 500);
     stream.onData(400, bytes(10), false, 0);

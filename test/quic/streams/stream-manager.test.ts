@@ -381,6 +381,16 @@ describe('StreamManager: flow control (RFC 9000 §4)', () => {
   });
 });
 
+describe('StreamManager: tiny packet space', () => {
+  it('returns null rather than a frame larger than the space, even a FIN-only one', () => {
+    const [c] = pair();
+    const id = c.openStream(true)!;
+    c.write(id, new Uint8Array(0), true);
+    expect(c.pollStreamFrame(3)).toBeNull(); // type, ID, offset, length: 4 bytes at least
+    expect(c.pollStreamFrame(4)).toMatchObject({ streamId: id, offset: 0, fin: true });
+  });
+});
+
 describe('StreamManager: resets and STOP_SENDING', () => {
   it('application reset: RESET_STREAM with the bytes sent, resent when lost, closes on ack', () => {
     const [c, s] = pair();
