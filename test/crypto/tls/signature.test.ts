@@ -230,6 +230,31 @@ describe('verifySignature rejections', () => {
     );
   });
 
+  it('rsa_pss_pss_* verifies with an id-RSASSA-PSS key, and rsa_pss_rsae_* does not fit it', () => {
+    const { publicKey, privateKey } = nodeCrypto.generateKeyPairSync('rsa-pss', {
+      modulusLength: 2048,
+      hashAlgorithm: 'sha256',
+      mgf1HashAlgorithm: 'sha256',
+      saltLength: 32,
+    });
+    const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
+    const sig = nodeCrypto.sign('sha256', message, {
+      key: privateKey,
+      padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: 32,
+    });
+    expect(verifySignature(SignatureScheme.rsa_pss_pss_sha256, spki, message, sig)).toBe(true);
+    // The key's parameters restrict it to SHA-256 (RFC 4055 §3.1).
+    const e1 = captureError(() =>
+      verifySignature(SignatureScheme.rsa_pss_pss_sha384, spki, message, sig),
+    );
+    expect((e1 as TlsAlert).alertName).toBe('illegal_parameter');
+    const e2 = captureError(() =>
+      verifySignature(SignatureScheme.rsa_pss_rsae_sha256, spki, message, sig),
+    );
+    expect((e2 as TlsAlert).alertName).toBe('illegal_parameter');
+  });
+
   it('ECDSA accepts high-S signatures (OpenSSL does not normalise S)', () => {
     const key = keys.p256!;
     const sig = nodeSign(key, SignatureScheme.ecdsa_secp256r1_sha256, message);
