@@ -56,6 +56,7 @@ export {
   type LossRecoveryOptions,
   type OutgoingPacket,
   type ReceivedAck,
+  type RecoveryMetrics,
   type RecoveryStats,
   type TimeoutOutcome,
 } from './loss-recovery.js';

@@ -110,6 +110,19 @@ export interface RecoveryStats {
   persistentCongestionEvents: number;
 }
 
+export interface RecoveryMetrics {
+  minRtt: number;
+  smoothedRtt: number;
+  latestRtt: number;
+  rttVariance: number;
+  ptoCount: number;
+  congestionWindow: number;
+  bytesInFlight: number;
+  ssthresh: number;
+  /** Bytes per ms. */
+  pacingRate: number;
+}
+
 /** 2^16 PTO backoff is already many minutes; the idle timeout ends it first. */
 const MAX_BACKOFF_EXPONENT = 16;
 
@@ -183,6 +196,29 @@ export class LossRecovery<T> {
 
   nextPacketNumber(space: PacketNumberSpace): number {
     return this.spaces[space]!.nextPacketNumber();
+  }
+
+  /**
+   * Largest packet number the peer acknowledged in a space, undefined before
+   * any: RFC 9000 §17.1 sizes packet number encodings from it.
+   */
+  largestAcked(space: PacketNumberSpace): number | undefined {
+    return this.spaces[space]!.largestAcked;
+  }
+
+  /** A snapshot for logging (qlog recovery:metrics_updated field names in spirit). */
+  metrics(): RecoveryMetrics {
+    return {
+      minRtt: this.rtt.minRtt,
+      smoothedRtt: this.rtt.smoothedRtt,
+      latestRtt: this.rtt.latestRtt,
+      rttVariance: this.rtt.rttvar,
+      ptoCount: this.ptoCount,
+      congestionWindow: this.cc.window,
+      bytesInFlight: this.cc.bytesInFlight,
+      ssthresh: this.cc.slowStartThreshold,
+      pacingRate: this.cc.pacingRate(this.rtt.smoothedRtt),
+    };
   }
 
   /** Whether an in-flight packet of `bytes` fits in the congestion window. */

@@ -369,6 +369,26 @@ describe('LossRecovery: pacing and sending', () => {
     expect(r.lossDetectionTimer).toBeUndefined();
   });
 
+  it('exposes largest acked per space and a metrics snapshot', () => {
+    const r = make();
+    expect(r.largestAcked(ApplicationData)).toBeUndefined();
+    send(r, 0, ApplicationData);
+    send(r, 0, ApplicationData);
+    r.onAckReceived(50, ApplicationData, ack([[1, 1]]));
+    expect(r.largestAcked(ApplicationData)).toBe(1);
+    expect(r.largestAcked(Initial)).toBeUndefined();
+    expect(r.metrics()).toMatchObject({
+      minRtt: 50,
+      smoothedRtt: 50,
+      latestRtt: 50,
+      rttVariance: 25,
+      ptoCount: 0,
+      bytesInFlight: 1200,
+      congestionWindow: r.congestion.window,
+      ssthresh: Number.POSITIVE_INFINITY,
+    });
+  });
+
   it('rejects invalid options', () => {
     expect(() => make({ maxAckDelay: -1 })).toThrow(TypeError);
     expect(() => make({ congestionControl: 'bbr' as 'cubic' })).toThrow(/congestionControl/);
