@@ -96,9 +96,12 @@ export function canonicalAddress(text: string): string | undefined {
   if (parsed === undefined) return undefined;
   const { groups, zone } = parsed;
   const suffix = zone === undefined ? '' : `%${zone}`;
+  // RFC 5952 §5: IPv4-mapped addresses are written with the IPv4 part in dotted decimal.
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return `::ffff:${groups[6]! >> 8}.${groups[6]! & 0xff}.${groups[7]! >> 8}.${groups[7]! & 0xff}${suffix}`;
   }
+  // RFC 5952 §4.2.3: "::" shortens the longest run of zero fields, the first on a tie.
+  // RFC 5952 §4.2.2: "::" MUST NOT be used to shorten just one 16-bit 0 field.
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -114,6 +117,7 @@ export function canonicalAddress(text: string): string | undefined {
     }
     i = j;
   }
+  // RFC 5952 §4.1, §4.3: leading zeros MUST be suppressed; hex digits are lower case.
   const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(':') + suffix;
   const head = hex.slice(0, bestStart).join(':');
@@ -150,6 +154,7 @@ export function isWildcardAddress(address: string): boolean {
  */
 export function isHostname(text: string): boolean {
   const name = text.endsWith('.') ? text.slice(0, -1) : text;
+  // RFC 1035 §2.3.4: names are at most 255 octets on the wire, 253 characters as text.
   if (name.length === 0 || name.length > 253) return false;
   const labels = name.split('.');
   for (const label of labels) {

@@ -39,9 +39,23 @@ export interface SocketEventMap {
 
 type State = 'opening' | 'open' | 'closing' | 'closed';
 
+const backends = new Map<SocketInit['type'], SocketBackendFactory>([['udp', createUdpBackend]]);
+
+/**
+ * Installs the backend that carries sockets of `type` (the QUIC layer
+ * registers 'quic' here). Not part of the public API.
+ */
+export function registerSocketBackend(
+  type: SocketInit['type'],
+  factory: SocketBackendFactory,
+): void {
+  backends.set(type, factory);
+}
+
 function backendFactory(type: SocketInit['type']): SocketBackendFactory {
-  if (type === 'udp') return createUdpBackend;
-  throw new Error(`Socket type 'quic' is not implemented yet`);
+  const factory = backends.get(type);
+  if (factory === undefined) throw new Error(`Socket type '${type}' is not implemented yet`);
+  return factory;
 }
 
 function ignore(): void {}

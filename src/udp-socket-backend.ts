@@ -322,6 +322,9 @@ class UdpSocketBackend implements SocketBackend {
       await this.#whenOpen();
       const { data, address, port } = await this.#outgoing(chunk);
       const family = ipFamily(address)!;
+      // RFC 768: UDP length is 16 bits, and RFC 791 §3.1 caps an IPv4 packet at
+      // 65535 bytes (65507 of payload); RFC 8200 §3: the IPv6 payload length is
+      // 16 bits (65527 of payload, jumbograms aside).
       if (data.byteLength > maxUdpPayload(family)) {
         throw new SocketError(
           `datagram of ${data.byteLength} bytes is larger than the ${maxUdpPayload(family)} bytes UDP over IPv${family} can carry`,

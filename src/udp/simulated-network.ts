@@ -420,7 +420,7 @@ export class SimulatedHost implements UdpStack {
   }
 
   #freePort(): number {
-    // IANA dynamic ports (RFC 6335 §6): 49152-65535.
+    // RFC 6335 §6: the Dynamic Ports, never assigned, are 49152-65535.
     for (let attempt = 0; attempt < 10_000; attempt++) {
       const port = 49152 + this.network.random.nextInt(16384);
       if (!this.#sockets.has(port) && !this.#byPublicPort.has(port)) return port;
