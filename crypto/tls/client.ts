@@ -32,6 +32,7 @@ import {
   decodeKeyShareServer,
   decodeMaxEarlyDataSize,
   decodeSelectedIdentity,
+  decodeSignatureSchemeList,
   decodeSupportedVersionsServer,
   type Extension,
   ExtensionType,
@@ -74,6 +75,7 @@ import {
   decodeNewSessionTicket,
   decodeServerHello,
   encodeCertificate,
+  encodeCertificateVerify,
   encodeClientHello,
   encodeFinished,
   type HandshakeMessage,
@@ -82,6 +84,7 @@ import {
   LEGACY_VERSION,
   type ServerHello,
 } from './messages.js';
+import type { SigningKey } from './private-key.js';
 import {
   MAX_TICKET_LIFETIME_SECONDS,
   QUIC_MAX_EARLY_DATA,
@@ -131,6 +134,8 @@ export interface TlsClientOptions {
   sessionTicket?: SessionTicket;
   /** Attempt 0-RTT when the ticket allows it (default true). */
   earlyData?: boolean;
+  /** Sent when the server asks for client authentication (CertificateRequest). */
+  clientCertificate?: { readonly chain: readonly Uint8Array[]; readonly key: SigningKey };
   keyLog?: KeyLogCallback;
 }
 
@@ -159,6 +164,7 @@ export class TlsClient extends HandshakeEngine {
   private clientHsSecret: Uint8Array = new Uint8Array(0);
   private serverHsSecret: Uint8Array = new Uint8Array(0);
   private certificateRequestContext: Uint8Array | undefined;
+  private certificateRequestSchemes: readonly number[] = [];
   private peerChain: Uint8Array[] = [];
   private alpn = '';
   private resumptionMasterSecret: Uint8Array | undefined;
@@ -565,8 +571,11 @@ export class TlsClient extends HandshakeEngine {
     // RFC 8446 §4.3.2: in the handshake, certificate_request_context SHALL be zero length.
     if (cr.context.length !== 0)
       throw new TlsAlert('illegal_parameter', 'CertificateRequest context is not empty');
-    // We have no client certificate: RFC 8446 §4.4.2 says we answer with an empty Certificate.
+    // Without a usable client certificate we answer with an empty Certificate (RFC 8446 §4.4.2).
     this.certificateRequestContext = cr.context;
+    this.certificateRequestSchemes = decodeSignatureSchemeList(
+      findExtension(cr.extensions, ExtensionType.signature_algorithms)!,
+    );
     this.transcript.add(m.raw);
     this.state = 'WAIT_CERT';
   }
@@ -652,12 +661,7 @@ export class TlsClient extends HandshakeEngine {
     this.logSecret('CLIENT_TRAFFIC_SECRET_0', clientAp);
     this.logSecret('SERVER_TRAFFIC_SECRET_0', serverAp);
     this.logSecret('EXPORTER_SECRET', schedule.exporterMasterSecret(serverFinishedHash));
-    const flight: Uint8Array[] = [];
-    if (this.certificateRequestContext) {
-      const empty = encodeCertificate({ context: this.certificateRequestContext, entries: [] });
-      this.transcript.add(empty);
-      flight.push(empty);
-    }
+    const flight = this.certificateRequestContext ? this.clientAuthenticationFlight() : [];
     const finished = encodeFinished(
       schedule.verifyData(this.clientHsSecret, this.transcript.digest()),
     );
@@ -674,6 +678,25 @@ export class TlsClient extends HandshakeEngine {
     });
     this.state = 'CONNECTED';
     this.emit({ kind: 'complete', resumed: this.resumed });
+  }
+
+  /**
+   * RFC 8446 §4.4.2, §4.4.3: our Certificate (empty when we have no certificate
+   * or no scheme the server accepts) and, with a certificate, CertificateVerify.
+   */
+  private clientAuthenticationFlight(): Uint8Array[] {
+    const own = this.options.clientCertificate;
+    const scheme = own?.key.schemes.find((s) => this.certificateRequestSchemes.includes(s));
+    const entries =
+      own && scheme !== undefined ? own.chain.map((data) => ({ data, extensions: [] })) : [];
+    const certificate = encodeCertificate({ context: this.certificateRequestContext!, entries });
+    this.transcript.add(certificate);
+    if (!own || scheme === undefined) return [certificate];
+    const content = certificateVerifyContent('client', this.transcript.digest());
+    const signature = own.key.sign(scheme, content, this.options.random);
+    const verify = encodeCertificateVerify({ scheme, signature });
+    this.transcript.add(verify);
+    return [certificate, verify];
   }
 
   // --- NewSessionTicket ---

@@ -10,9 +10,10 @@
 //   server.poll()  -> secrets (application read), complete, data (application: NewSessionTicket)
 //
 // States as RFC 8446 Appendix A.2 names them: START -> RECVD_CH -> NEGOTIATED
-// -> WAIT_FLIGHT2 -> WAIT_FINISHED -> CONNECTED (RECVD_CH and NEGOTIATED are
-// passed within one receive() call; WAIT_EOED does not exist in QUIC, RFC 9001
-// §8.3; no client authentication is requested, so WAIT_CERT/WAIT_CV are unused).
+// -> WAIT_FLIGHT2 -> [WAIT_CERT -> WAIT_CV ->] WAIT_FINISHED -> CONNECTED
+// (RECVD_CH, NEGOTIATED and WAIT_FLIGHT2 are passed within one receive() call;
+// WAIT_EOED does not exist in QUIC, RFC 9001 §8.3; WAIT_CERT/WAIT_CV only with
+// the clientAuthentication option).
 // After a HelloRetryRequest the server is back in START awaiting ClientHello2.
 import {
   CIPHER_SUITES,
@@ -21,6 +22,11 @@ import {
   DEFAULT_CIPHER_SUITES,
 } from '../cipher-suites.js';
 import { TlsAlert } from './alert.js';
+import { certificateSpki } from './certificate.js';
+import {
+  type CertificateVerificationOptions,
+  verifyCertificateChain,
+} from './certificate-verifier.js';
 import {
   bindersLength,
   decodeAlpn,
@@ -38,6 +44,7 @@ import {
   encodeKeyShareServer,
   encodeMaxEarlyDataSize,
   encodeSelectedIdentity,
+  encodeSignatureSchemeList,
   encodeSupportedVersionsServer,
   findExtension,
   type KeyShareEntry,
@@ -61,9 +68,12 @@ import type { KeyLogCallback } from './key-log.js';
 import { KeySchedule, resumptionPsk } from './key-schedule.js';
 import {
   type ClientHello,
+  decodeCertificate,
+  decodeCertificateVerify,
   decodeClientHello,
   decodeFinished,
   encodeCertificate,
+  encodeCertificateRequest,
   encodeCertificateVerify,
   encodeEncryptedExtensions,
   encodeFinished,
@@ -81,6 +91,8 @@ import {
   TicketSealer,
   type TicketState,
 } from './session-ticket.js';
+import { verifySignature } from './signature.js';
+import { SUPPORTED_SIGNATURE_SCHEMES } from './signature-scheme.js';
 import { Transcript } from './transcript.js';
 
 export type ServerState =
@@ -88,6 +100,8 @@ export type ServerState =
   | 'RECVD_CH'
   | 'NEGOTIATED'
   | 'WAIT_FLIGHT2'
+  | 'WAIT_CERT'
+  | 'WAIT_CV'
   | 'WAIT_FINISHED'
   | 'CONNECTED';
 
@@ -129,6 +143,13 @@ export interface TlsServerOptions {
    * anti-replay, RFC 8446 §8, before turning it on). Tickets then allow early data.
    */
   earlyData?: boolean;
+  /** Ask clients for a certificate (RFC 8446 §4.3.2; full handshakes only, not on resumption). */
+  clientAuthentication?: {
+    /** Refuse a client that sends no certificate (certificate_required). Default false. */
+    readonly required?: boolean;
+    /** How the client's chain is verified (purpose clientAuth; no name is checked). */
+    readonly verification?: Omit<CertificateVerificationOptions, 'currentTimeMs' | 'purpose'>;
+  };
   keyLog?: KeyLogCallback;
 }
 
@@ -167,6 +188,7 @@ export class TlsServer extends HandshakeEngine {
   private clientHsSecret: Uint8Array = new Uint8Array(0);
   private alpn = '';
   private sni: string | undefined;
+  private peerChain: Uint8Array[] = [];
   private resumed = false;
   private earlyDataAccepted = false;
 
@@ -188,6 +210,11 @@ export class TlsServer extends HandshakeEngine {
   /** The client's server_name (SNI), once ClientHello is processed. */
   get serverName(): string | undefined {
     return this.sni;
+  }
+
+  /** The client's certificate chain (DER, leaf first) when it authenticated; else empty. */
+  get clientCertificates(): readonly Uint8Array[] {
+    return this.peerChain;
   }
 
   get negotiatedAlpn(): string | undefined {
@@ -216,6 +243,14 @@ export class TlsServer extends HandshakeEngine {
     }
     if (this.state === 'WAIT_FINISHED' && m.type === HandshakeType.finished) {
       this.onFinished(m);
+      return;
+    }
+    if (this.state === 'WAIT_CERT' && m.type === HandshakeType.certificate) {
+      this.onClientCertificate(m);
+      return;
+    }
+    if (this.state === 'WAIT_CV' && m.type === HandshakeType.certificate_verify) {
+      this.onClientCertificateVerify(m);
       return;
     }
     // RFC 9001 §8.3: EndOfEarlyData is never sent in QUIC; RFC 9001 §6: nor is KeyUpdate.
@@ -535,6 +570,22 @@ export class TlsServer extends HandshakeEngine {
       eeExtensions.push({ type: ExtensionType.early_data, data: new Uint8Array(0) });
     const flight = [encodeEncryptedExtensions({ extensions: eeExtensions })];
     this.transcript.add(flight[0]!);
+    // RFC 8446 §4.3.2: servers authenticating with a PSK MUST NOT send CertificateRequest.
+    const requestCertificate =
+      auth !== undefined && this.options.clientAuthentication !== undefined;
+    if (requestCertificate) {
+      const request = encodeCertificateRequest({
+        context: new Uint8Array(0),
+        extensions: [
+          {
+            type: ExtensionType.signature_algorithms,
+            data: encodeSignatureSchemeList(SUPPORTED_SIGNATURE_SCHEMES),
+          },
+        ],
+      });
+      this.transcript.add(request);
+      flight.push(request);
+    }
     if (auth) {
       const certificate = encodeCertificate({
         context: new Uint8Array(0),
@@ -562,10 +613,68 @@ export class TlsServer extends HandshakeEngine {
     // RFC 9001 §5.7: the server may send 1-RTT data now; it reads 1-RTT only once
     // the handshake completes, so the read secret comes with the client Finished.
     this.emit({ kind: 'secrets', level: 'application', write: serverAp, suite });
-    this.state = 'WAIT_FINISHED';
+    // WAIT_FLIGHT2 is left at once: QUIC has no EndOfEarlyData (RFC 9001 §8.3).
+    this.state = requestCertificate ? 'WAIT_CERT' : 'WAIT_FINISHED';
   }
 
   private pendingClientAp: Uint8Array = new Uint8Array(0);
+
+  // --- client authentication ---
+
+  private onClientCertificate(m: HandshakeMessage): void {
+    const cert = decodeCertificate(m.body);
+    // RFC 8446 §4.4.2: the context echoes the CertificateRequest's (empty here).
+    if (cert.context.length !== 0) {
+      throw new TlsAlert(
+        'illegal_parameter',
+        'client Certificate context differs from the request',
+      );
+    }
+    for (const e of cert.entries) {
+      if (e.extensions.length > 0) {
+        throw new TlsAlert(
+          'unsupported_extension',
+          'CertificateEntry extension we did not request',
+        );
+      }
+    }
+    this.transcript.add(m.raw);
+    if (cert.entries.length === 0) {
+      // RFC 8446 §4.4.2.4: a server requiring client authentication aborts with certificate_required.
+      if (this.options.clientAuthentication?.required) {
+        throw new TlsAlert(
+          'certificate_required',
+          'the client sent no certificate and one is required',
+        );
+      }
+      this.state = 'WAIT_FINISHED';
+      return;
+    }
+    this.peerChain = cert.entries.map((e) => e.data);
+    verifyCertificateChain(this.peerChain, {
+      ...this.options.clientAuthentication?.verification,
+      purpose: 'clientAuth',
+      currentTimeMs: this.currentTimeMs,
+    });
+    this.state = 'WAIT_CV';
+  }
+
+  private onClientCertificateVerify(m: HandshakeMessage): void {
+    const cv = decodeCertificateVerify(m.body);
+    // RFC 8446 §4.4.3: the scheme MUST be one offered in the CertificateRequest.
+    if (!SUPPORTED_SIGNATURE_SCHEMES.includes(cv.scheme)) {
+      throw new TlsAlert(
+        'illegal_parameter',
+        `CertificateVerify scheme 0x${cv.scheme.toString(16)} was not offered`,
+      );
+    }
+    const content = certificateVerifyContent('client', this.transcript.digest());
+    if (!verifySignature(cv.scheme, certificateSpki(this.peerChain[0]!), content, cv.signature)) {
+      throw new TlsAlert('decrypt_error', 'the client CertificateVerify signature does not verify');
+    }
+    this.transcript.add(m.raw);
+    this.state = 'WAIT_FINISHED';
+  }
 
   // --- client Finished, tickets ---
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CipherSuite } from '../../../crypto/cipher-suites.js';
 import { TlsAlert } from '../../../crypto/tls/alert.js';
+import { ExtendedKeyUsageOid } from '../../../crypto/tls/certificate-builder.js';
 import { TlsClient } from '../../../crypto/tls/client.js';
 import { toHex } from '../../../crypto/tls/codec.js';
 import type { TlsOutput } from '../../../crypto/tls/handshake-common.js';
@@ -17,7 +18,7 @@ import {
 } from '../../../crypto/tls/messages.js';
 import { TlsServer } from '../../../crypto/tls/server.js';
 import { SignatureScheme } from '../../../crypto/tls/signature-scheme.js';
-import { root, testKey } from '../../fixtures/tls/chains.js';
+import { leaf, root, testKey } from '../../fixtures/tls/chains.js';
 import {
   clientOptions,
   drive,
@@ -551,3 +552,87 @@ function withSessionId(raw: Uint8Array): Uint8Array {
   const ch = decodeClientHello(decodeHandshake(raw).body);
   return encodeClientHello({ ...ch, legacySessionId: new Uint8Array(32).fill(7) });
 }
+
+describe('TLS handshake: client authentication (CertificateRequest)', () => {
+  const pki = () => testPki('ec-p256');
+  const clientCa = () => root(testKey('ed25519', 'client-root'), { commonName: 'Client Root CA' });
+  const clientCertificate = () => {
+    const ca = clientCa();
+    const key = testKey('ec-p256', 'client-leaf');
+    const cert = leaf(key, ca, {
+      commonName: 'client',
+      names: ['client.example'],
+      extendedKeyUsage: [ExtendedKeyUsageOid.clientAuth],
+    });
+    return { chain: [cert.der], key, root: ca.der };
+  };
+
+  it('a client without a certificate answers with an empty Certificate', async () => {
+    const run = await drive(
+      clientOptions(pki()),
+      serverOptions(pki(), { clientAuthentication: {} }),
+    );
+    expectMatchingSecrets(run);
+    expect(handshakeTypes(run, 'server').slice(0, 3)).toEqual([2, 8, 13]);
+    expect(handshakeTypes(run, 'client')).toEqual([1, 11, 20]);
+    expect(run.server.clientCertificates).toEqual([]);
+  });
+
+  it('a required certificate that is not sent: certificate_required', async () => {
+    await expectAlert(
+      drive(
+        clientOptions(pki()),
+        serverOptions(pki(), { clientAuthentication: { required: true } }),
+      ),
+      'certificate_required',
+    );
+  });
+
+  it('a client certificate chaining to the configured root is verified and exposed', async () => {
+    const own = clientCertificate();
+    const run = await drive(
+      clientOptions(pki(), { clientCertificate: { chain: own.chain, key: own.key } }),
+      serverOptions(pki(), {
+        clientAuthentication: { required: true, verification: { trustAnchors: [own.root] } },
+      }),
+    );
+    expectMatchingSecrets(run);
+    expect(handshakeTypes(run, 'client')).toEqual([1, 11, 15, 20]);
+    expect(run.server.clientCertificates).toEqual(own.chain);
+  });
+
+  it('a client certificate from an unknown CA: unknown_ca', async () => {
+    const own = clientCertificate();
+    await expectAlert(
+      drive(
+        clientOptions(pki(), { clientCertificate: { chain: own.chain, key: own.key } }),
+        serverOptions(pki(), {
+          clientAuthentication: { verification: { trustAnchors: [otherRoot()] } },
+        }),
+      ),
+      'unknown_ca',
+    );
+  });
+
+  it('a client CertificateVerify made with another key: decrypt_error', async () => {
+    const own = clientCertificate();
+    await expectAlert(
+      drive(
+        clientOptions(pki(), {
+          clientCertificate: { chain: own.chain, key: testKey('ec-p256', 'impostor') },
+        }),
+        serverOptions(pki(), {
+          clientAuthentication: { verification: { trustAnchors: [own.root] } },
+        }),
+      ),
+      'decrypt_error',
+    );
+  });
+
+  it('no CertificateRequest on resumption (RFC 8446 §4.3.2)', async () => {
+    const options = serverOptions(pki(), { clientAuthentication: {} });
+    const ticket = ticketOf(await drive(clientOptions(pki()), options));
+    const run = await drive(clientOptions(pki(), { sessionTicket: ticket }), options);
+    expect(handshakeTypes(run, 'server')).toEqual([2, 8, 20, 4]);
+  });
+});
