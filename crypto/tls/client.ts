@@ -660,7 +660,9 @@ export class TlsClient extends HandshakeEngine {
     const serverAp = schedule.serverApplicationTrafficSecret(serverFinishedHash);
     this.logSecret('CLIENT_TRAFFIC_SECRET_0', clientAp);
     this.logSecret('SERVER_TRAFFIC_SECRET_0', serverAp);
-    this.logSecret('EXPORTER_SECRET', schedule.exporterMasterSecret(serverFinishedHash));
+    const exporterSecret = schedule.exporterMasterSecret(serverFinishedHash);
+    this.logSecret('EXPORTER_SECRET', exporterSecret);
+    this.exporter = { hash: schedule.hash, secret: exporterSecret };
     const flight = this.certificateRequestContext ? this.clientAuthenticationFlight() : [];
     const finished = encodeFinished(
       schedule.verifyData(this.clientHsSecret, this.transcript.digest()),

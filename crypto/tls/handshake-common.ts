@@ -14,9 +14,11 @@
 // After a failure the engine stays failed: every later call throws that same
 // error object again and nothing else.
 import type { CipherSuiteInfo } from '../cipher-suites.js';
+import type { HashName } from '../hkdf.js';
 import { TlsAlert } from './alert.js';
 import { concatBytes } from './codec.js';
 import { type KeyLogCallback, type KeyLogLabel, keyLogLine } from './key-log.js';
+import { exportKeyingMaterial } from './key-schedule.js';
 import { decodeHandshake, type HandshakeMessage, handshakeTypeName } from './messages.js';
 import type { SessionTicket } from './session-ticket.js';
 
@@ -75,6 +77,8 @@ export abstract class HandshakeEngine {
   /** Set while an asynchronous step (certificate verification) runs. */
   private paused = false;
   protected clientRandom: Uint8Array = new Uint8Array(32);
+  /** Set once the master secret is derived, for exportKeyingMaterial(). */
+  protected exporter: { hash: HashName; secret: Uint8Array } | undefined;
   /** The level at which the peer's next handshake message may arrive. */
   protected abstract readonly expectedLevel: EncryptionLevel;
 
@@ -195,6 +199,19 @@ export abstract class HandshakeEngine {
         return this.failure;
       });
     this.emit({ kind: 'waiting-for-certificate-verification', settled });
+  }
+
+  /**
+   * RFC 8446 §7.5 keying material exporter, available once the handshake
+   * reached the master secret (TypeError before, or for a bad length).
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array, length: number): Uint8Array {
+    if (!this.exporter)
+      throw new TypeError('exportKeyingMaterial: the handshake has not completed');
+    if (!Number.isInteger(length) || length < 1 || length > 255 * 32) {
+      throw new TypeError(`exportKeyingMaterial: length must be 1..8160, got ${length}`);
+    }
+    return exportKeyingMaterial(this.exporter.hash, this.exporter.secret, label, context, length);
   }
 
   protected emit(output: TlsOutput): void {

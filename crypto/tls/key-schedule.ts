@@ -124,6 +124,28 @@ function hashOf(name: HashName, data: Uint8Array): Uint8Array {
   return hash(name, data);
 }
 
+/**
+ * RFC 8446 §7.5: TLS-Exporter(label, context_value, key_length) =
+ * HKDF-Expand-Label(Derive-Secret(Secret, label, ""), "exporter", Hash(context_value), key_length).
+ */
+export function exportKeyingMaterial(
+  hashName: HashName,
+  exporterMasterSecret: Uint8Array,
+  label: string,
+  context: Uint8Array,
+  length: number,
+): Uint8Array {
+  const empty = hash(hashName, new Uint8Array(0));
+  const secret = hkdfExpandLabel(
+    hashName,
+    exporterMasterSecret,
+    label,
+    empty,
+    HASH_LENGTH[hashName],
+  );
+  return hkdfExpandLabel(hashName, secret, 'exporter', hash(hashName, context), length);
+}
+
 /** RFC 8446 §4.6.1: PSK = HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). */
 export function resumptionPsk(
   hashName: HashName,

@@ -609,7 +609,9 @@ export class TlsServer extends HandshakeEngine {
     this.pendingClientAp = schedule.clientApplicationTrafficSecret(serverFinishedHash);
     this.logSecret('CLIENT_TRAFFIC_SECRET_0', this.pendingClientAp);
     this.logSecret('SERVER_TRAFFIC_SECRET_0', serverAp);
-    this.logSecret('EXPORTER_SECRET', schedule.exporterMasterSecret(serverFinishedHash));
+    const exporterSecret = schedule.exporterMasterSecret(serverFinishedHash);
+    this.logSecret('EXPORTER_SECRET', exporterSecret);
+    this.exporter = { hash: schedule.hash, secret: exporterSecret };
     // RFC 9001 §5.7: the server may send 1-RTT data now; it reads 1-RTT only once
     // the handshake completes, so the read secret comes with the client Finished.
     this.emit({ kind: 'secrets', level: 'application', write: serverAp, suite });

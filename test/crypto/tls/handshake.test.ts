@@ -268,6 +268,16 @@ describe('TLS handshake: flows', () => {
     expect(run.server.negotiatedAlpn).toBe('h3');
     expect(run.server.serverName).toBe('server.example');
     expect(run.client.cipherSuite?.code).toBe(run.server.cipherSuite?.code);
+    const context = Uint8Array.of(1, 2, 3);
+    const exported = run.client.exportKeyingMaterial('EXPERIMENTAL test', context, 40);
+    expect(exported).toHaveLength(40);
+    expect(run.server.exportKeyingMaterial('EXPERIMENTAL test', context, 40)).toEqual(exported);
+    expect(run.server.exportKeyingMaterial('EXPERIMENTAL other', context, 40)).not.toEqual(
+      exported,
+    );
+    expect(() => new TlsClient(clientOptions(pki)).exportKeyingMaterial('x', context, 8)).toThrow(
+      TypeError,
+    );
     expect(outputsOf(run.clientOutputs, 'waiting-for-certificate-verification')).toHaveLength(1);
   });
 
