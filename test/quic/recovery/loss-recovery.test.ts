@@ -157,6 +157,25 @@ describe('LossRecovery: PTO (RFC 9002 §6.2)', () => {
     expect(r.lossDetectionTimer).toBe(INITIAL_PTO);
   });
 
+  it('probes the space whose PTO expires first, Initial before Handshake', () => {
+    const r = make({ isServer: false });
+    send(r, 0, Initial);
+    send(r, 10, Handshake);
+    expect(r.onLossDetectionTimeout(INITIAL_PTO)).toEqual({
+      kind: 'probe',
+      space: Initial,
+      packets: 2,
+    });
+    // Initial keys dropped: the Handshake PTO with the backoff reset.
+    r.discardSpace(INITIAL_PTO + 1, Initial);
+    expect(r.lossDetectionTimer).toBe(10 + INITIAL_PTO);
+    expect(r.onLossDetectionTimeout(10 + INITIAL_PTO)).toEqual({
+      kind: 'probe',
+      space: Handshake,
+      packets: 2,
+    });
+  });
+
   it('does not arm Application Data PTO before the handshake is confirmed (§6.2.1)', () => {
     const r = make();
     send(r, 0, ApplicationData);
