@@ -7,15 +7,14 @@
 // not the bytes received, toward both the stream and connection limits), so a
 // peer cannot make us hold more than it was granted, however it fragments.
 // Each byte is copied once on arrival (twice when the ring doubles, amortised)
-// and once on read; the RangeSet coalesces adjacent fragments, so its size is
+// and once on read; the ring is kept (not reallocated per read) until the
+// stream ends; the RangeSet coalesces adjacent fragments, so its size is
 // the number of gaps, which is bounded by `maxGaps` (RFC 9000 §21.7).
 
 import { TransportError, TransportErrorCode } from '../errors.js';
 import { RangeSet } from './range-set.js';
 
 const MIN_CAPACITY = 1024;
-/** A ring larger than this is released when it empties, so idle streams stay small. */
-const RETAIN_CAPACITY = 64 * 1024;
 const FRAME_TYPE_STREAM = 0x08;
 
 export class ReassemblyBuffer {
@@ -88,10 +87,15 @@ export class ReassemblyBuffer {
     const out = this.copyOut(this.nextReadOffset, n);
     this.nextReadOffset += n;
     this.received.removeBelow(this.nextReadOffset);
-    if (this.received.isEmpty() && this.ring.length > RETAIN_CAPACITY) {
-      this.ring = new Uint8Array(0);
-    }
     return out;
+  }
+
+  /**
+   * Frees the ring when nothing is buffered (it is kept while the stream
+   * lives to avoid reallocating per read; its size is bounded by the window).
+   */
+  release(): void {
+    if (this.received.isEmpty()) this.ring = new Uint8Array(0);
   }
 
   /** Drops everything buffered; later data below `offset` is ignored. */

@@ -158,7 +158,10 @@ export class RecvStream {
       this.release(this.buffer.readOffset, now);
     }
     const fin = this.finalSizeValue !== undefined && this.buffer.readOffset === this.finalSizeValue;
-    if (fin) this.stateValue = 'data-read';
+    if (fin) {
+      this.stateValue = 'data-read';
+      this.buffer.release();
+    }
     if (data.length === 0 && !fin) return null;
     return { data, fin };
   }

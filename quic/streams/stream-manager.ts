@@ -298,7 +298,10 @@ export class StreamManager {
   /** A MAX_STREAMS frame (RFC 9000 §19.11). */
   onMaxStreams(bidi: boolean, maximum: number): void {
     const frameType = bidi ? StreamFrameType.MAX_STREAMS_BIDI : StreamFrameType.MAX_STREAMS_UNI;
-    if ((bidi ? this.local.bidi : this.local.uni).raise(maximum, frameType)) {
+    const limit = bidi ? this.local.bidi : this.local.uni;
+    const wasBlocked = limit.opened >= limit.limit;
+    // One event per exhaustion: a peer raising the limit one by one cannot flood the queue.
+    if (limit.raise(maximum, frameType) && wasBlocked) {
       this.pushEvent({ type: 'streams-available', bidi });
     }
   }

@@ -63,7 +63,7 @@ export type StreamEvent =
   | { type: 'reset'; streamId: number; errorCode: AppErrorCode; finalSize: number }
   /** The peer asked us to stop sending (STOP_SENDING); we reset with its code. */
   | { type: 'stopped'; streamId: number; errorCode: AppErrorCode }
-  /** The peer raised MAX_STREAMS: openStream() may succeed again. */
+  /** The peer raised MAX_STREAMS after openStream() hit the limit: it may succeed again. */
   | { type: 'streams-available'; bidi: boolean }
   /** Both directions reached a terminal state; the stream's state was freed. */
   | { type: 'closed'; streamId: number };

@@ -145,11 +145,17 @@ describe('ReassemblyBuffer', () => {
     expect(buf.readable).toBe(5);
   });
 
-  it('releases a large ring once it empties', () => {
+  it('keeps the ring across reads, frees it on release() once empty', () => {
     const buf = new ReassemblyBuffer();
     buf.insert(0, bytes(200_000));
     expect(buf.capacity).toBeGreaterThanOrEqual(200_000);
+    buf.release(); // not empty: kept
+    expect(buf.capacity).toBeGreaterThanOrEqual(200_000);
     expect(buf.read(1 << 20).length).toBe(200_000);
+    buf.insert(200_000, bytes(10));
+    expect(buf.capacity).toBeGreaterThanOrEqual(200_000); // reused, not reallocated
+    buf.read(10);
+    buf.release();
     expect(buf.capacity).toBe(0);
   });
 });

@@ -147,6 +147,15 @@ describe('StreamManager: opening streams (RFC 9000 §2.1, §4.6)', () => {
     expect(c.openStream(true)).toBeNull();
   });
 
+  it('a MAX_STREAMS that arrives while not blocked raises the limit silently', () => {
+    const [c] = pair();
+    c.onMaxStreams(true, 10);
+    c.onMaxStreams(true, 11);
+    expect(drainEvents(c)).toEqual([]);
+    for (let i = 0; i < 11; i++) expect(c.openStream(true)).toBe(4 * i);
+    expect(c.openStream(true)).toBeNull();
+  });
+
   it('before the peer limits are known nothing can be opened', () => {
     const c = manager('client');
     expect(c.openStream(true)).toBeNull();
