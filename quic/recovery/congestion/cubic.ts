@@ -9,7 +9,7 @@
 import type { CongestionOptions, RttView } from './congestion-controller.js';
 import { WindowCongestionController } from './congestion-controller.js';
 
-/** RFC 9438 §5: C SHOULD be set to 0.4. */
+/** RFC 9438 §4.1.1, §5: the aggressiveness constant C, 0.4 (segments per second^3). */
 export const CUBIC_C = 0.4;
 /** RFC 9438 §4.6: beta_cubic SHOULD be set to 0.7. */
 export const CUBIC_BETA = 0.7;
