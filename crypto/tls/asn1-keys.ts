@@ -216,7 +216,7 @@ function rsaPrivate(der: Uint8Array | ArrayBuffer, pssOnly: boolean): RsaPrivate
   const p = int(k.prime1);
   const q = int(k.prime2);
   if (p * q !== pub.n) throw new KeyFormatError('RSA private key primes do not match the modulus');
-  return {
+  const key = {
     ...pub,
     d: int(k.privateExponent),
     p,
@@ -225,6 +225,11 @@ function rsaPrivate(der: Uint8Array | ArrayBuffer, pssOnly: boolean): RsaPrivate
     dq: int(k.exponent2),
     qInv: int(k.coefficient),
   };
+  // RFC 8017 §3.2: dP = d mod (p - 1), dQ = d mod (q - 1), qInv * q = 1 (mod p). Signing uses the CRT values only.
+  if (key.dp !== key.d % (p - 1n) || key.dq !== key.d % (q - 1n) || (key.qInv * q) % p !== 1n) {
+    throw new KeyFormatError('RSA private key CRT values are inconsistent');
+  }
+  return key;
 }
 
 function ecPrivate(der: Uint8Array | ArrayBuffer, outerCurve?: EcCurve): PrivateKey {

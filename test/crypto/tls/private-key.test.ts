@@ -1,5 +1,8 @@
 import * as nodeCrypto from 'node:crypto';
+import { RSAPrivateKey } from '@peculiar/asn1-rsa';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import { describe, expect, it } from 'vitest';
+import { encodePem } from '../../../crypto/tls/asn1-pem.js';
 import { parsePrivateKeyPem } from '../../../crypto/tls/private-key.js';
 import { verifySignature } from '../../../crypto/tls/signature.js';
 import { SignatureScheme } from '../../../crypto/tls/signature-scheme.js';
@@ -113,6 +116,18 @@ describe('parsePrivateKeyPem: rejections are TypeErrors naming the problem', () 
     expect(() => parsePrivateKeyPem(pem)).toThrow(TypeError);
     expect(() => parsePrivateKeyPem(pem)).toThrow(message);
     expect(() => parsePrivateKeyPem(pem)).toThrow(/^privateKey: /);
+  });
+
+  it('an RSA key whose CRT values do not match d', () => {
+    const der = new Uint8Array(rsa.export({ type: 'pkcs1', format: 'der' }));
+    const parsed = AsnConvert.parse(der, RSAPrivateKey);
+    const exponent1 = new Uint8Array(parsed.exponent1);
+    exponent1[exponent1.length - 1]! ^= 2;
+    parsed.exponent1 = exponent1.buffer;
+    const pem = encodePem('RSA PRIVATE KEY', new Uint8Array(AsnConvert.serialize(parsed)));
+    expect(() => parsePrivateKeyPem(pem)).toThrow(
+      /privateKey: RSA private key CRT values are inconsistent/,
+    );
   });
 
   it('wrong argument types', () => {

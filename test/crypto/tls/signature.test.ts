@@ -231,12 +231,17 @@ describe('verifySignature rejections', () => {
   });
 
   it('rsa_pss_pss_* verifies with an id-RSASSA-PSS key, and rsa_pss_rsae_* does not fit it', () => {
-    const { publicKey, privateKey } = nodeCrypto.generateKeyPairSync('rsa-pss', {
+    // @types/node declares saltLength as a string; Node takes a number.
+    const options = {
       modulusLength: 2048,
       hashAlgorithm: 'sha256',
       mgf1HashAlgorithm: 'sha256',
       saltLength: 32,
-    });
+    };
+    const { publicKey, privateKey } = nodeCrypto.generateKeyPairSync(
+      'rsa-pss',
+      options as unknown as nodeCrypto.RSAPSSKeyPairKeyObjectOptions,
+    );
     const spki = new Uint8Array(publicKey.export({ type: 'spki', format: 'der' }));
     const sig = nodeCrypto.sign('sha256', message, {
       key: privateKey,
