@@ -13,6 +13,7 @@ import {
   type CertificateVerificationOptions,
   verifyCertificateChain,
 } from '../../../crypto/tls/certificate-verifier.js';
+import { publicKeyFromSpki, verifyWithAlgorithm } from '../../../crypto/tls/signature.js';
 import { SignatureScheme } from '../../../crypto/tls/signature-scheme.js';
 import {
   DAY,
@@ -192,6 +193,40 @@ describe('chains that verify', () => {
       'unknown_ca',
       /not a trusted root/,
     );
+  });
+});
+
+describe('real-world certificates: the node:tls root store', () => {
+  it('every self-signature verifies, except SHA-1 ones (unsupported, harmless for anchors)', () => {
+    const tally = new Map<string, number>();
+    for (const pem of rootCertificates) {
+      const certificate = parseCertificate(parsePemCertificates(pem)[0]!);
+      const algorithm = certificate.signatureAlgorithm;
+      let outcome: string;
+      if (!algorithm) {
+        outcome = `unsupported ${certificate.signatureAlgorithmOid}`;
+      } else {
+        const key = publicKeyFromSpki(certificate.spki);
+        const ok = verifyWithAlgorithm(algorithm, key, certificate.tbs, certificate.signature);
+        outcome = `${algorithm.family} ${algorithm.hash} ${ok ? 'verifies' : 'FAILS'}`;
+      }
+      tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+    }
+    const outcomes = [...tally.keys()];
+    expect(outcomes.filter((o) => o.endsWith('FAILS'))).toEqual([]);
+    expect(outcomes.filter((o) => o.startsWith('unsupported'))).toEqual([
+      'unsupported 1.2.840.113549.1.1.5',
+    ]);
+    // RSA PKCS#1 with SHA-256/384/512 and ECDSA with SHA-256/384 all occur in the store.
+    for (const expected of [
+      'rsa-pkcs1 sha256',
+      'rsa-pkcs1 sha384',
+      'rsa-pkcs1 sha512',
+      'ecdsa sha256',
+      'ecdsa sha384',
+    ]) {
+      expect(tally.get(`${expected} verifies`), expected).toBeGreaterThan(0);
+    }
   });
 });
 
