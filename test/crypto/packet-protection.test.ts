@@ -144,3 +144,36 @@ describe('protectPacket padding rule (RFC 9001 §5.4.2)', () => {
     );
   });
 });
+
+describe('unprotectPacket on arbitrary bytes', () => {
+  it('never throws and never accepts, whatever the bytes and offsets', () => {
+    const keySets = [0x1301, 0x1302, 0x1303].flatMap((suite) =>
+      [pureCryptoProvider, node].map((provider) =>
+        derivePacketKeys(new Uint8Array(suite === 0x1302 ? 48 : 32).fill(6), suite, 1, provider),
+      ),
+    );
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 1500 }),
+        fc.integer({ min: -5, max: 1600 }),
+        fc.integer({ min: -5, max: 1600 }),
+        fc.integer({ min: -5, max: 1600 }),
+        fc.nat({ max: keySets.length - 1 }),
+        (bytes, headerStart, pnOffset, packetEnd, k) => {
+          const before = bytes.slice();
+          const result = unprotectPacket(
+            keySets[k]!,
+            bytes,
+            headerStart,
+            pnOffset,
+            packetEnd,
+            (t) => t,
+          );
+          expect(result).toBeNull();
+          expect(Buffer.from(bytes).equals(Buffer.from(before))).toBe(true);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
