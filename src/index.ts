@@ -1,5 +1,7 @@
 // quic-socket: the public API.
 
+import './quic/register-quic.js';
+
 export {
   canonicalAddress,
   ipFamily,

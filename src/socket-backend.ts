@@ -31,6 +31,8 @@ export interface SocketBackend {
   close(): Promise<void>;
   /** At once: pending reads and writes reject with `reason`, the port is released. */
   abort(reason: unknown): void;
+  /** Brings `context.stats` up to date before the Socket hands out a snapshot. */
+  refreshStats?(): void;
 }
 
 export type SocketBackendFactory = (

@@ -51,6 +51,14 @@ export interface SocketInfo {
   /** Absent in UDP bound mode. */
   remoteAddress?: string;
   remotePort?: number;
+  /** QUIC: the negotiated application protocol (ALPN). */
+  alpn?: string;
+  /** QUIC: the version in use (1, or 0x6b3343cf for v2). */
+  version?: number;
+  /** QUIC: the TLS 1.3 cipher suite code (0x1301, 0x1302 or 0x1303). */
+  cipherSuite?: number;
+  /** QUIC: the name the server certificate was checked against. */
+  serverName?: string;
 }
 
 export interface SocketStats {
@@ -62,6 +70,19 @@ export interface SocketStats {
   datagramsDropped: number;
   /** Writes that failed (too large, unreachable, ...). */
   sendErrors: number;
+  /** QUIC connection sockets: packets, loss and the path's RTT and congestion state. */
+  packetsSent?: number;
+  packetsReceived?: number;
+  packetsLost?: number;
+  /** Stream bytes sent again after loss. */
+  bytesRetransmitted?: number;
+  /** ms (RFC 9002 §5). */
+  smoothedRtt?: number;
+  rttVariance?: number;
+  minRtt?: number;
+  /** Bytes (RFC 9002 §7). */
+  congestionWindow?: number;
+  bytesInFlight?: number;
 }
 
 /** A checked address: `address` is an IP literal or a valid host name, `port` an integer in range. */

@@ -5,6 +5,7 @@
 // `init.type`.
 
 import { SocketError, toSocketError } from './errors.js';
+import type { QuicSocketApi } from './quic/quic-socket-backend.js';
 import type {
   SocketBackend,
   SocketBackendContext,
@@ -80,6 +81,8 @@ export class Socket extends EventTarget {
   #resolveClosed!: () => void;
   #rejectClosed!: (reason: unknown) => void;
   #closing: Promise<void> | undefined;
+  /** Aborted when the socket ends, to drop the listener on `init.signal`. */
+  #listeners = new AbortController();
 
   constructor(init: SocketInit) {
     super();
@@ -103,7 +106,12 @@ export class Socket extends EventTarget {
     const signal = checked.signal;
     if (signal !== undefined) {
       if (signal.aborted) this.abort(signal.reason);
-      else signal.addEventListener('abort', () => this.abort(signal.reason), { once: true });
+      else {
+        signal.addEventListener('abort', () => this.abort(signal.reason), {
+          once: true,
+          signal: this.#listeners.signal,
+        });
+      }
     }
   }
 
@@ -145,6 +153,35 @@ export class Socket extends EventTarget {
     return this.#backend.writable as WritableStream<SocketWriteChunk>;
   }
 
+  /**
+   * QUIC: opens a stream (bidirectional unless `{ bidirectional: false }`),
+   * itself a Socket; waits while the peer's stream limit is reached.
+   */
+  openStream(options?: { bidirectional?: boolean }): Promise<Socket> {
+    return this.#quic('openStream').openStream(options) as Promise<Socket>;
+  }
+
+  /** QUIC: the streams the peer opens, each a Socket. */
+  get incomingStreams(): ReadableStream<Socket> {
+    return this.#quic('incomingStreams').incomingStreams as ReadableStream<Socket>;
+  }
+
+  /** QUIC: unreliable datagrams (RFC 9221). */
+  get datagrams(): {
+    readable: ReadableStream<Uint8Array>;
+    writable: WritableStream<BufferSource>;
+  } {
+    return this.#quic('datagrams').datagrams;
+  }
+
+  #quic(member: string): QuicSocketApi {
+    const backend = this.#backend as Partial<QuicSocketApi>;
+    if (typeof backend.openStream !== 'function') {
+      throw new TypeError(`Socket ${member} exists only on QUIC connection sockets`);
+    }
+    return backend as QuicSocketApi;
+  }
+
   /** Aborted (with the reason or error) when the socket is aborted or fails. */
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -152,6 +189,7 @@ export class Socket extends EventTarget {
 
   /** A snapshot of the counters. */
   get stats(): SocketStats {
+    this.#backend.refreshStats?.();
     return { ...this.#stats };
   }
 
@@ -218,6 +256,7 @@ export class Socket extends EventTarget {
   abort(reason?: unknown): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#listeners.abort();
     this.#controller.abort(reason);
     const canonical = this.#controller.signal.reason;
     this.#backend.abort(canonical);
@@ -228,6 +267,7 @@ export class Socket extends EventTarget {
   #fail(error: SocketError | TypeError): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#listeners.abort();
     this.#controller.abort(error);
     this.#backend.abort(error);
     this.#rejectClosed(error);
@@ -238,6 +278,7 @@ export class Socket extends EventTarget {
   #finish(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#listeners.abort();
     this.#resolveClosed();
     this.dispatchEvent(new Event('close'));
   }

@@ -471,6 +471,20 @@ describe('UDP Socket, closing and aborting', () => {
     await expect(early.closed).rejects.toBe('never');
   });
 
+  it('init.signal no longer acts once the socket has closed', async () => {
+    const controller = new AbortController();
+    const s = new Socket({
+      type: 'udp',
+      local: { address: '127.0.0.1' },
+      signal: controller.signal,
+    });
+    await s.opened;
+    await s.close();
+    controller.abort('too late');
+    expect(s.signal.aborted).toBe(false);
+    await expect(s.closed).resolves.toBeUndefined();
+  });
+
   it('close() while opening rejects opened and resolves closed', async () => {
     const s = new Socket({ type: 'udp', local: { address: '127.0.0.1' } });
     await s.close();
