@@ -139,6 +139,9 @@ export interface TlsClientOptions {
   keyLog?: KeyLogCallback;
 }
 
+/** NewSessionTickets beyond this many per connection are ignored. */
+const MAX_TICKETS_PER_CONNECTION = 8;
+
 interface PskOffer {
   readonly ticket: SessionTicket;
   readonly schedule: KeySchedule;
@@ -168,6 +171,7 @@ export class TlsClient extends HandshakeEngine {
   private peerChain: Uint8Array[] = [];
   private alpn = '';
   private resumptionMasterSecret: Uint8Array | undefined;
+  private ticketsReceived = 0;
 
   constructor(options: TlsClientOptions) {
     super(options.currentTimeMs, options.keyLog);
@@ -725,6 +729,8 @@ export class TlsClient extends HandshakeEngine {
       );
     }
     if (nst.lifetime === 0) return; // RFC 8446 §4.6.1: zero means discard immediately.
+    // A bound on what a server can make us hand out: later tickets are ignored.
+    if (++this.ticketsReceived > MAX_TICKETS_PER_CONNECTION) return;
     const suite = this.suite!;
     this.emit({
       kind: 'session-ticket',

@@ -16,7 +16,7 @@
 import type { CipherSuiteInfo } from '../cipher-suites.js';
 import type { HashName } from '../hkdf.js';
 import { TlsAlert } from './alert.js';
-import { concatBytes } from './codec.js';
+import { HandshakeBuffer } from './handshake-buffer.js';
 import { type KeyLogCallback, type KeyLogLabel, keyLogLine } from './key-log.js';
 import { exportKeyingMaterial } from './key-schedule.js';
 import { decodeHandshake, type HandshakeMessage, handshakeTypeName } from './messages.js';
@@ -70,8 +70,8 @@ const LEVELS: readonly EncryptionLevel[] = ['initial', 'early', 'handshake', 'ap
 
 export abstract class HandshakeEngine {
   private readonly outputs: TlsOutput[] = [];
-  private readonly pending = new Map<EncryptionLevel, Uint8Array>(
-    LEVELS.map((l) => [l, new Uint8Array(0)]),
+  private readonly pending = new Map<EncryptionLevel, HandshakeBuffer>(
+    LEVELS.map((l) => [l, new HandshakeBuffer()]),
   );
   private failure: Error | undefined;
   /** Set while an asynchronous step (certificate verification) runs. */
@@ -106,11 +106,11 @@ export abstract class HandshakeEngine {
     if (currentTimeMs !== undefined) this.currentTimeMs = currentTimeMs;
     if (!LEVELS.includes(level))
       throw new TypeError(`level must be an encryption level, got ${level}`);
-    const buffered = concatBytes(this.pending.get(level)!, bytes);
-    if (buffered.length > MAX_BUFFERED_HANDSHAKE_BYTES) {
-      this.fail(new CryptoBufferExceeded(level, buffered.length));
+    const buffered = this.pending.get(level)!;
+    if (buffered.length + bytes.length > MAX_BUFFERED_HANDSHAKE_BYTES) {
+      this.fail(new CryptoBufferExceeded(level, buffered.length + bytes.length));
     }
-    this.pending.set(level, buffered);
+    buffered.push(bytes);
     this.guard(() => this.processPending());
   }
 
@@ -134,13 +134,13 @@ export abstract class HandshakeEngine {
   private takeMessage(level: EncryptionLevel): HandshakeMessage | undefined {
     const buffered = this.pending.get(level)!;
     if (buffered.length < 4) return undefined;
-    const length = (buffered[1]! << 16) | (buffered[2]! << 8) | buffered[3]!;
+    const length = (buffered.byteAt(1) << 16) | (buffered.byteAt(2) << 8) | buffered.byteAt(3);
+    // A message that can never fit is refused now rather than buffered up to the limit.
     if (4 + length > MAX_BUFFERED_HANDSHAKE_BYTES) {
       throw new CryptoBufferExceeded(level, 4 + length);
     }
     if (buffered.length < 4 + length) return undefined;
-    this.pending.set(level, buffered.slice(4 + length));
-    return decodeHandshake(buffered.slice(0, 4 + length));
+    return decodeHandshake(buffered.take(4 + length));
   }
 
   /**

@@ -41,6 +41,16 @@ describe('TlsServer: property tests', () => {
     );
   });
 
+  it('a 60 KB message trickled in one byte at a time is reassembled, then judged', () => {
+    const server = new TlsServer(serverOptions(pki));
+    const length = 60_000;
+    server.receive('initial', Uint8Array.of(1, 0, length >> 8, length & 0xff));
+    const one = new Uint8Array(1);
+    for (let i = 0; i < length - 1; i++) server.receive('initial', one);
+    expect(server.poll()).toBeUndefined();
+    expect(() => server.receive('initial', one)).toThrow(/decode_error/);
+  });
+
   it('rejects bad options with a TypeError naming the field', () => {
     expect(() => new TlsServer({ ...serverOptions(pki), cipherSuites: [0x1304] })).toThrow(
       /cipherSuites.*0x1304/,
