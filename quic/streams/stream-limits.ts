@@ -67,6 +67,11 @@ export class LocalStreamLimit {
     return true;
   }
 
+  /** True when takeBlocked() may return a limit. */
+  get hasBlockedDue(): boolean {
+    return this.blockedDue;
+  }
+
   /** The limit for a STREAMS_BLOCKED frame, when one is due. */
   takeBlocked(): number | undefined {
     if (!this.blockedDue) return undefined;
@@ -133,6 +138,11 @@ export class PeerStreamLimit {
     if (this.max >= MAX_STREAMS_LIMIT) return;
     this.max++;
     this.updateDue = true;
+  }
+
+  /** True when takeUpdate() will return a value. */
+  get hasUpdateDue(): boolean {
+    return this.updateDue;
   }
 
   /** The MAX_STREAMS value to send, when due. */

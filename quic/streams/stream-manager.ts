@@ -201,9 +201,13 @@ export class StreamManager {
   /** Queues bytes on a stream; returns how many were accepted (backpressure). */
   write(id: number, bytes: Uint8Array, fin = false): number {
     const send = this.appStream(id, 'write').send;
-    if (send === undefined) throw new TypeError(`stream ${id} is receive-only`);
+    if (send === undefined) throw new TypeError(`write: stream ${id} is receive-only`);
+    if (!send.writable) {
+      throw new TypeError(`write: stream ${id} is no longer writable (send state ${send.state})`);
+    }
     const accepted = send.write(bytes, fin);
     this.sendQueue.add(id);
+    this.noteBlocked(id, send);
     return accepted;
   }
 
@@ -473,18 +477,29 @@ export class StreamManager {
   /**
    * Whether pollStreamFrame/pollControlFrame may return something: lets the
    * connection skip building a packet (and arming a pacing timer) for
-   * nothing. May be true when a queued stream turns out to be blocked.
+   * nothing. False while every stream with data waits for flow-control
+   * credit (the *_BLOCKED frames for that are counted until sent).
    */
   get wantsToSend(): boolean {
-    return (
-      this.sendQueue.size > 0 ||
+    if (
       this.resetDue.size > 0 ||
       this.stopDue.size > 0 ||
       this.maxDataDue ||
       this.maxStreamDataDue.size > 0 ||
       this.blockedCheck.size > 0 ||
-      this.connectionBlocked
-    );
+      this.connectionBlocked ||
+      this.remote.bidi.hasUpdateDue ||
+      this.remote.uni.hasUpdateDue ||
+      this.local.bidi.hasBlockedDue ||
+      this.local.uni.hasBlockedDue
+    ) {
+      return true;
+    }
+    const credit = this.connectionSend.available;
+    for (const id of this.sendQueue) {
+      if (this.streams.get(id)?.send?.hasSendable(credit)) return true;
+    }
+    return false;
   }
 
   /** Streams currently held in memory (open, or closing). */
@@ -624,6 +639,13 @@ export class StreamManager {
       : (bidi ? this.remote.bidi : this.remote.uni).opened;
     if (streamIndex(id) >= opened) throw new TypeError(`${verb}: stream ${id} does not exist`);
     return undefined;
+  }
+
+  /** Queues STREAM_DATA_BLOCKED / DATA_BLOCKED checks for a stream whose data waits for credit. */
+  private noteBlocked(id: number, send: SendStream): void {
+    if (send.isBlockedByPeer) this.blockedCheck.add(id);
+    else if (send.hasCreditedData && this.connectionSend.available === 0)
+      this.connectionBlocked = true;
   }
 
   private onSendReset(entry: StreamEntry): void {

@@ -390,6 +390,56 @@ describe('StreamManager: flow control (RFC 9000 §4)', () => {
   });
 });
 
+describe('StreamManager: wantsToSend', () => {
+  it('is true exactly while a poll can return a frame', () => {
+    const [c, s] = pair(
+      {},
+      { initialMaxData: 100, initialMaxStreamDataBidiRemote: 1000, initialMaxStreamsBidi: 1 },
+    );
+    expect(c.wantsToSend).toBe(false);
+    const id = c.openStream(true)!;
+    expect(c.wantsToSend).toBe(false);
+    c.write(id, bytes(300));
+    expect(c.wantsToSend).toBe(true);
+    expect(c.pollStreamFrame(1200)?.data.length).toBe(100);
+    // Connection-blocked: only the DATA_BLOCKED is left to send.
+    expect(c.wantsToSend).toBe(true);
+    expect(drainControl(c)).toEqual([{ type: 'data_blocked', limit: 100 }]);
+    expect(c.wantsToSend).toBe(false);
+    expect(c.pollStreamFrame(1200)).toBeNull();
+    c.onMaxData(200);
+    expect(c.wantsToSend).toBe(true);
+    c.pollStreamFrame(1200);
+    drainControl(c);
+    expect(c.wantsToSend).toBe(false);
+    // STREAMS_BLOCKED after a failed open.
+    expect(c.openStream(true)).toBeNull();
+    expect(c.wantsToSend).toBe(true);
+    expect(drainControl(c)).toEqual([{ type: 'streams_blocked', bidi: true, limit: 1 }]);
+    expect(c.wantsToSend).toBe(false);
+    // MAX_STREAMS after a peer stream closes.
+    s.onStreamFrame(0, 0, bytes(5), true, 0);
+    s.read(0, 10, 0);
+    s.write(0, new Uint8Array(0), true);
+    const f = s.pollStreamFrame(100)!;
+    drainControl(s);
+    expect(s.wantsToSend).toBe(false);
+    s.onStreamFrameAcked(0, f.offset, f.data.length, f.fin);
+    expect(s.wantsToSend).toBe(true);
+    expect(drainControl(s)).toEqual([{ type: 'max_streams', bidi: true, maximum: 2 }]);
+    expect(s.wantsToSend).toBe(false);
+  });
+
+  it('a write blocked by the stream limit queues STREAM_DATA_BLOCKED without a poll', () => {
+    const [c] = pair({}, { initialMaxStreamDataBidiRemote: 0 });
+    const id = c.openStream(true)!;
+    c.write(id, bytes(10));
+    expect(c.wantsToSend).toBe(true);
+    expect(drainControl(c)).toEqual([{ type: 'stream_data_blocked', streamId: id, limit: 0 }]);
+    expect(c.wantsToSend).toBe(false);
+  });
+});
+
 describe('StreamManager: tiny packet space', () => {
   it('returns null rather than a frame larger than the space, even a FIN-only one', () => {
     const [c] = pair();
