@@ -5,10 +5,10 @@
 // KeyFormatError into a TlsAlert or TypeError as fits them.
 import { p256, p384 } from '@noble/curves/nist.js';
 import { ECParameters, ECPrivateKey } from '@peculiar/asn1-ecc';
-import { PrivateKeyInfo } from '@peculiar/asn1-pkcs8';
 import { RSAPrivateKey, RSAPublicKey, RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
+import { DerError, DerTag, readDerChildren, readDerWhole } from './asn1-der.js';
 import type { EcCurve, SignatureHash } from './signature-scheme.js';
 
 export const Oid = {
@@ -246,11 +246,37 @@ function ecPrivate(der: Uint8Array | ArrayBuffer, outerCurve?: EcCurve): Private
   return { kind: 'ec', curve, scalar };
 }
 
+/**
+ * RFC 5958 §2 OneAsymmetricKey (PKCS#8 v1 PrivateKeyInfo is its version 0):
+ * SEQUENCE { version, privateKeyAlgorithm, privateKey OCTET STRING,
+ * [0] attributes OPTIONAL, [1] publicKey OPTIONAL (version 1 only) }.
+ */
+function readPrivateKeyInfo(der: Uint8Array): { algorithmDer: Uint8Array; inner: Uint8Array } {
+  try {
+    const fields = readDerChildren(readDerWhole(der, DerTag.sequence).value, 5);
+    const [version, algorithm, privateKey, ...optional] = fields;
+    if (version?.tag !== DerTag.integer || version.value.length !== 1 || version.value[0]! > 1) {
+      throw new DerError('version is not 0 or 1');
+    }
+    if (algorithm?.tag !== DerTag.sequence || privateKey?.tag !== DerTag.octetString) {
+      throw new DerError('missing algorithm or private key');
+    }
+    if (optional.some((field) => field.tag !== 0xa0 && field.tag !== 0x81 && field.tag !== 0xa1)) {
+      throw new DerError('unexpected trailing field');
+    }
+    return { algorithmDer: algorithm.encoded, inner: privateKey.value };
+  } catch (error) {
+    if (error instanceof DerError) {
+      throw new KeyFormatError(`PKCS#8 PrivateKeyInfo is not valid DER (${error.message})`);
+    }
+    throw error;
+  }
+}
+
 /** PKCS#8 PrivateKeyInfo (RFC 5208 §5) for EC, RSA, RSA-PSS and Ed25519 keys. */
 export function parsePkcs8(der: Uint8Array): PrivateKey {
-  const info = parseAs(der, PrivateKeyInfo, 'PKCS#8 PrivateKeyInfo');
-  const inner = new Uint8Array(info.privateKey.buffer);
-  const { algorithm, parameters } = info.privateKeyAlgorithm;
+  const { algorithmDer, inner } = readPrivateKeyInfo(der);
+  const { algorithm, parameters } = parseAs(algorithmDer, AlgorithmIdentifier, 'PKCS#8 algorithm');
   switch (algorithm) {
     case Oid.ecPublicKey:
       return ecPrivate(inner, ecCurveFromParameters(parameters));

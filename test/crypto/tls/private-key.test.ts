@@ -42,6 +42,15 @@ describe('parsePrivateKeyPem: accepted formats', () => {
     expect(parsePrivateKeyPem(der).spki).toEqual(signingKey.spki);
   });
 
+  it('accepts an RFC 5958 version 1 OneAsymmetricKey (Ed25519 with its public key)', () => {
+    const v1 = new Uint8Array(ed.export({ type: 'pkcs8', format: 'der' }));
+    const publicKey = spkiOf(ed).subarray(12);
+    // version 1, the same algorithm and privateKey, then [1] IMPLICIT BIT STRING publicKey.
+    const body = Uint8Array.of(2, 1, 1, ...v1.subarray(5), 0x81, 33, 0, ...publicKey);
+    const v2 = Uint8Array.of(0x30, body.length, ...body);
+    expect(parsePrivateKeyPem(encodePem('PRIVATE KEY', v2)).spki).toEqual(spkiOf(ed));
+  });
+
   it('skips an "EC PARAMETERS" block before the key (openssl ecparam -genkey output)', () => {
     const params = '-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n';
     const pem = params + (ec256.export({ type: 'sec1', format: 'pem' }) as string);
