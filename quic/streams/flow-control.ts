@@ -87,7 +87,8 @@ export class ReceiveWindow {
   /** Grows the window to at least `minimum` (capped at the maximum). */
   ensureWindow(minimum: number, now: number): void {
     if (minimum <= this.size) return;
-    this.size = Math.min(minimum, this.maxSize);
+    // Integral, since limits derived from it go on the wire.
+    this.size = Math.min(Math.ceil(minimum), this.maxSize);
     this.startEpoch(now);
   }
 

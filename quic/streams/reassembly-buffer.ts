@@ -22,9 +22,12 @@ export class ReassemblyBuffer {
   private readonly received = new RangeSet();
   private nextReadOffset = 0;
   private readonly maxGaps: number;
+  private readonly frameType: number;
 
-  constructor(maxGaps = 4096) {
+  /** `frameType` is reported on errors: STREAM (0x08) by default, CRYPTO (0x06) for handshake data. */
+  constructor(maxGaps = 4096, frameType = FRAME_TYPE_STREAM) {
     this.maxGaps = maxGaps;
+    this.frameType = frameType;
   }
 
   /** The stream offset of the next byte the application will read. */
@@ -74,7 +77,7 @@ export class ReassemblyBuffer {
       throw new TransportError(
         TransportErrorCode.PROTOCOL_VIOLATION,
         `stream data fragmented into more than ${this.maxGaps} gaps`,
-        FRAME_TYPE_STREAM,
+        this.frameType,
       );
     }
     for (const [s, e] of missing) this.writeAt(s, data.subarray(s - offset, e - offset));

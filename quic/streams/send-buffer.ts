@@ -2,11 +2,13 @@
 // acknowledges them (RFC 9000 §2.2, §13.3: stream data is retransmitted in
 // new frames until acknowledged).
 //
-// Writes are copied into blocks of at least BLOCK_SIZE bytes (the caller may
+// Writes are copied into blocks growing from 1 KiB to 16 KiB (the caller may
 // reuse its buffer at once, and many small writes share one block), so frames
 // are usually views into a single block; a frame spanning two blocks is
 // copied. Acknowledged prefixes free whole blocks from the front.
 
+/** Blocks start small (many streams carry little) and double up to this size. */
+const FIRST_BLOCK_SIZE = 1024;
 const BLOCK_SIZE = 16 * 1024;
 
 interface Block {
@@ -49,7 +51,8 @@ export class SendBuffer {
       rest = rest.subarray(n);
     }
     if (rest.length > 0) {
-      const data = new Uint8Array(Math.max(BLOCK_SIZE, rest.length));
+      const previous = tail?.data.length ?? FIRST_BLOCK_SIZE / 2;
+      const data = new Uint8Array(Math.max(rest.length, Math.min(BLOCK_SIZE, previous * 2)));
       data.set(rest);
       this.blocks.push({
         offset: this.endOffset + (bytes.length - rest.length),

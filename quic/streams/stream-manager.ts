@@ -200,6 +200,11 @@ export class StreamManager {
 
   /** Queues bytes on a stream; returns how many were accepted (backpressure). */
   write(id: number, bytes: Uint8Array, fin = false): number {
+    if (!(bytes instanceof Uint8Array)) {
+      throw new TypeError(
+        `write: bytes must be a Uint8Array, got ${Object.prototype.toString.call(bytes)}`,
+      );
+    }
     const send = this.appStream(id, 'write').send;
     if (send === undefined) throw new TypeError(`write: stream ${id} is receive-only`);
     if (!send.writable) {
@@ -221,6 +226,7 @@ export class StreamManager {
    * stream was closed and forgotten). Reading releases flow-control credit.
    */
   read(id: number, max: number, now: number): ReadResult | null {
+    if (!(max >= 0)) throw new TypeError(`read: max must be a non-negative number, got ${max}`);
     const entry = this.appStreamOrClosed(id, 'read');
     if (entry === undefined) return null;
     const recv = entry.recv;
@@ -232,6 +238,7 @@ export class StreamManager {
 
   /** Abandons sending with an application error code (RESET_STREAM). */
   resetStream(id: number, errorCode: AppErrorCode): void {
+    checkErrorCode('resetStream', errorCode);
     const entry = this.appStreamOrClosed(id, 'reset');
     if (entry === undefined) return;
     if (entry.send === undefined) throw new TypeError(`stream ${id} is receive-only`);
@@ -240,6 +247,7 @@ export class StreamManager {
 
   /** Stops reading with an application error code (STOP_SENDING); buffered data is dropped. */
   stopSending(id: number, errorCode: AppErrorCode, now: number): void {
+    checkErrorCode('stopSending', errorCode);
     const entry = this.appStreamOrClosed(id, 'stopSending');
     if (entry === undefined) return;
     if (entry.recv === undefined) throw new TypeError(`stream ${id} is send-only`);
@@ -743,6 +751,16 @@ export class StreamManager {
   private pushEvent(event: StreamEvent): void {
     this.events.push(event);
   }
+}
+
+/** RFC 9000 §20.2: application error codes are varints, 0 to 2^62-1. */
+function checkErrorCode(verb: string, code: AppErrorCode): void {
+  const ok =
+    typeof code === 'bigint'
+      ? code >= 0n && code < 1n << 62n
+      : Number.isSafeInteger(code) && code >= 0;
+  if (!ok)
+    throw new TypeError(`${verb}: errorCode must be an integer in [0, 2^62), got ${String(code)}`);
 }
 
 /** RFC 9000 §16: the encoded length of a variable-length integer. */

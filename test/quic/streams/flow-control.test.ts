@@ -67,6 +67,9 @@ describe('ReceiveWindow', () => {
     expect(w.window).toBe(3000);
     w.ensureWindow(1e9, 0);
     expect(w.window).toBe(5000);
+    const odd = new ReceiveWindow(1000, 5000);
+    odd.ensureWindow(1001 * 1.5, 0);
+    expect(odd.window).toBe(1502); // integral: limits go on the wire
   });
 
   it('rejects bad configuration with a TypeError', () => {

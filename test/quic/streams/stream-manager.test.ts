@@ -228,6 +228,20 @@ describe('StreamManager: opening streams (RFC 9000 §2.1, §4.6)', () => {
     s.onStreamFrame(2, 0, bytes(1), false, 0);
     expect(() => s.write(2, bytes(1))).toThrow(/receive-only/);
     expect(() => s.read(-1, 10, 0)).toThrow(TypeError);
+    const bidi = c.openStream(true)!;
+    expect(() => c.read(bidi, Number.NaN, 0)).toThrow(/max/);
+    expect(() => c.read(bidi, -1, 0)).toThrow(/max/);
+    expect(() => c.write(bidi, 'text' as unknown as Uint8Array)).toThrow(/bytes/);
+    expect(() => c.resetStream(bidi, -1)).toThrow(/errorCode/);
+    expect(() => c.resetStream(bidi, 1n << 62n)).toThrow(/errorCode/);
+    expect(() => c.stopSending(bidi, 1.5, 0)).toThrow(/errorCode/);
+    c.resetStream(bidi, (1n << 62n) - 1n); // the largest code is fine
+    expect(drainControl(c)).toContainEqual({
+      type: 'reset_stream',
+      streamId: bidi,
+      errorCode: (1n << 62n) - 1n,
+      finalSize: 0,
+    });
   });
 });
 
