@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
 import { CipherSuite } from '../../../crypto/cipher-suites.js';
 import { TlsAlert } from '../../../crypto/tls/alert.js';
@@ -187,12 +188,16 @@ describe('TLS handshake: flows', () => {
     const first = await drive(clientOptions(pki), serverOptions(pki, { earlyData: true }));
     const ticket = ticketOf(first);
     expect(ticket.maxEarlyDataSize).toBe(0xffffffff);
+    const lines: string[] = [];
     const run = await drive(
-      clientOptions(pki, { sessionTicket: ticket }),
+      clientOptions(pki, { sessionTicket: ticket, keyLog: (l) => lines.push(l) }),
       serverOptions(pki, { earlyData: true }),
     );
     expectMatchingSecrets(run);
     const clientEarly = secrets(run.clientOutputs, 'early')[0]!;
+    expect(lines[0]).toMatch(
+      new RegExp(`^CLIENT_EARLY_TRAFFIC_SECRET [0-9a-f]{64} ${toHex(clientEarly.write!)}$`),
+    );
     const serverEarly = secrets(run.serverOutputs, 'early')[0]!;
     expect(toHex(clientEarly.write!)).toBe(toHex(serverEarly.read!));
     expect(outputsOf(run.clientOutputs, 'early-data')).toEqual([
@@ -294,6 +299,39 @@ describe('TLS handshake: flows', () => {
       serverOptions(pki, { selectCertificate: select }),
     );
     expect(names).toEqual(['server.example', undefined]);
+  });
+
+  it('pinned leaf hash instead of trust anchors; dangerouslySkipVerification still checks the signature', async () => {
+    const pki = testPki('ec-p256');
+    const pin = sha256(pki.chain[0]!);
+    const pinned = await drive(
+      clientOptions(pki, { verification: { pinnedSha256: [pin] } }),
+      serverOptions(pki),
+    );
+    expectMatchingSecrets(pinned);
+    const wrongPin = drive(
+      clientOptions(pki, { verification: { pinnedSha256: [new Uint8Array(32)] } }),
+      serverOptions(pki),
+    );
+    await expect(wrongPin).rejects.toBeInstanceOf(TlsAlert);
+    const skipped = await drive(
+      clientOptions(pki, { verification: { dangerouslySkipVerification: true } }),
+      serverOptions(pki),
+    );
+    expectMatchingSecrets(skipped);
+    const key = serverOptions(pki).certificate!.key;
+    const forged = {
+      ...key,
+      sign: (scheme: number, message: Uint8Array, random: (n: number) => Uint8Array) =>
+        key.sign(scheme, Uint8Array.of(...message, 0), random),
+    };
+    await expectAlert(
+      drive(
+        clientOptions(pki, { verification: { dangerouslySkipVerification: true } }),
+        serverOptions(pki, { certificate: { chain: pki.chain, key: forged } }),
+      ),
+      'decrypt_error',
+    );
   });
 
   it('logs NSS key log lines that match on both sides', async () => {
