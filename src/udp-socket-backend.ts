@@ -81,6 +81,8 @@ class UdpSocketBackend implements SocketBackend {
   #stack: UdpStack | undefined;
   #raw: RawUdpSocket | undefined;
   #rawFamily: IpFamily = 4;
+  /** Connected mode on a wildcard bind: the address the peer sees us at. */
+  #sourceAddress: string | undefined;
   #receiveQueueSize: number;
   #sendQueueSize: number;
   #received: UDPMessage[] = [];
@@ -133,7 +135,7 @@ class UdpSocketBackend implements SocketBackend {
   info(): SocketInfo | undefined {
     if (this.#raw === undefined) return undefined;
     const info: SocketInfo = {
-      localAddress: this.#raw.localAddress,
+      localAddress: this.#sourceAddress ?? this.#raw.localAddress,
       localPort: this.#raw.localPort,
     };
     if (this.#peer !== undefined) {
@@ -166,6 +168,7 @@ class UdpSocketBackend implements SocketBackend {
       bindPort = this.#local!.port;
     }
     await this.#bind(bindAddress, bindPort);
+    await this.#findSourceAddress();
     this.#state = 'open';
     return this.info()!;
   }
@@ -195,6 +198,20 @@ class UdpSocketBackend implements SocketBackend {
         () => {},
       );
       throw error;
+    }
+  }
+
+  /** Connected mode: which local address the route to the peer uses (best effort). */
+  async #findSourceAddress(): Promise<void> {
+    this.#sourceAddress = undefined;
+    const stack = this.#stack!;
+    if (this.#peer === undefined || stack.sourceAddress === undefined) return;
+    try {
+      const source = await this.#guard(stack.sourceAddress(this.#peer.address));
+      this.#sourceAddress = canonicalAddress(source);
+    } catch (error) {
+      if (this.#state === 'closed') throw error;
+      // No route information: report the wildcard the socket is bound to.
     }
   }
 
@@ -428,6 +445,7 @@ class UdpSocketBackend implements SocketBackend {
       // A socket of one family cannot reach the other: bind a new one.
       if (family !== this.#rawFamily) await this.#bind(wildcardAddress(family), 0);
       this.#peer = { address, port: remote.port };
+      await this.#findSourceAddress();
     }
   }
 

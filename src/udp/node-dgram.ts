@@ -152,6 +152,26 @@ export class NodeUdpStack implements UdpStack {
     });
   }
 
+  sourceAddress(address: string): Promise<string> {
+    const family = ipFamily(address);
+    if (family === undefined) {
+      return Promise.reject(new TypeError(`address must be an IP literal, got ${address}`));
+    }
+    // Connecting a UDP socket only asks the kernel for a route: nothing is sent.
+    return new Promise<string>((resolve, reject) => {
+      const probe = createSocket(family === 4 ? 'udp4' : 'udp6');
+      probe.once('error', (error) => {
+        probe.close();
+        reject(toSocketError(error, `no route to ${address}`));
+      });
+      probe.connect(9, address, () => {
+        const source = unmapIPv4(probe.address().address);
+        probe.close();
+        resolve(source);
+      });
+    });
+  }
+
   async lookup(hostname: string): Promise<string[]> {
     const results = await dnsLookup(hostname, { all: true, verbatim: true });
     if (results.length === 0) {

@@ -367,6 +367,10 @@ export class SimulatedHost implements UdpStack {
     return socket;
   }
 
+  async sourceAddress(_address: string): Promise<string> {
+    return this.address;
+  }
+
   async lookup(hostname: string): Promise<string[]> {
     const literal = canonicalAddress(hostname);
     if (literal !== undefined) return [literal];

@@ -58,6 +58,12 @@ export interface UdpStack {
   bind(options: UdpBindOptions, handler: UdpHandler): Promise<RawUdpSocket>;
   /** IP literals for a host name, most preferred first; rejects (with `code`, e.g. 'ENOTFOUND') when there are none. */
   lookup(hostname: string): Promise<string[]>;
+  /**
+   * Optional: the local address datagrams to `address` leave from (a route
+   * lookup; nothing is sent). Lets a socket bound to a wildcard report the
+   * address its peer sees.
+   */
+  sourceAddress?(address: string): Promise<string>;
   /** The clock sockets on this stack keep time with (virtual on the simulator). */
   readonly clock: Clock;
 }

@@ -36,6 +36,7 @@ describe('UDP Socket on the simulated network', () => {
   it('resolves a simulated name, echoes on virtual time with the link delay', async () => {
     const { net, client, info } = await echoSetup({ delayMs: 40 });
     expect(info.remoteAddress).toBe('10.0.0.2');
+    expect(info.localAddress).toBe('10.0.0.1');
     expect(info.remotePort).toBe(7);
     const writer = client.writable.getWriter();
     const reader = client.readable.getReader();

@@ -63,6 +63,8 @@ describe.each([
     const clientInfo = await client.ready;
     expect(opened).toBe(1);
     expect(clientInfo.remoteAddress).toBe(loopback);
+    // Bound to the wildcard, it reports the address the peer sees (the route's source).
+    expect(clientInfo.localAddress).toBe(loopback);
     expect(clientInfo.remotePort).toBe(serverInfo.localPort);
     expect(clientInfo.localPort).toBeGreaterThan(0);
     expect(client.info).toEqual(clientInfo);
@@ -550,7 +552,7 @@ describe('UDP Socket, update()', () => {
       const client = socket({ type: 'udp', remote: { address: '127.0.0.1', port: 9 } });
       await client.opened;
       await client.update({ remote: { address: '::1', port: localPort } });
-      expect(client.info).toMatchObject({ localAddress: '::', remoteAddress: '::1' });
+      expect(client.info).toMatchObject({ localAddress: '::1', remoteAddress: '::1' });
       await client.writable.getWriter().write(bytes(6));
       expect((await readOne(v6.readable.getReader())).data[0]).toBe(6);
     },

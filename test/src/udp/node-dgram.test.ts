@@ -185,6 +185,12 @@ describe('node:dgram send queue and families', () => {
     );
   });
 
+  it('finds the source address of a route without sending', async () => {
+    expect(await stack.sourceAddress('127.0.0.1')).toBe('127.0.0.1');
+    if (hasIPv6Loopback) expect(await stack.sourceAddress('::1')).toBe('::1');
+    await expect(stack.sourceAddress('localhost')).rejects.toThrow(TypeError);
+  });
+
   it('looks up names through the OS resolver', async () => {
     // Only /etc/hosts names: this machine may have no DNS.
     expect(await stack.lookup('localhost')).toContain('127.0.0.1');
