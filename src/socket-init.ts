@@ -2,6 +2,7 @@
 // a TypeError at once, naming the field and the value.
 
 import { ipFamily, isHostname } from './address.js';
+import type { QuicTlsInit, QuicTransportInit } from './quic/quic-init.js';
 import type { UdpStack } from './udp/udp-stack.js';
 
 export type SocketType = 'udp' | 'quic';
@@ -37,6 +38,10 @@ export interface SocketInit extends SocketOptions {
   lookupTimeoutMs?: number;
   /** The raw UDP primitive to run on (e.g. a simulated host). Default: node:dgram. */
   stack?: UdpStack;
+  /** QUIC: TLS settings (alpn is required). */
+  tls?: QuicTlsInit;
+  /** QUIC: transport settings. */
+  quic?: QuicTransportInit;
 }
 
 /** What `update()` may change on a live socket; other fields reject with a TypeError. */
