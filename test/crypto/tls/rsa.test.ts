@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DerTag, encodeDer, encodeOid } from '../../../crypto/tls/asn1-der.js';
 import { parsePkcs8, parseSpki, type RsaPrivateKey } from '../../../crypto/tls/asn1-keys.js';
+import { certificateSpki } from '../../../crypto/tls/certificate.js';
 import {
   mgf1,
   modPow,
@@ -11,6 +12,8 @@ import {
   rsaPssSign,
   rsaPssVerify,
 } from '../../../crypto/tls/rsa.js';
+import { verifySignature } from '../../../crypto/tls/signature.js';
+import { traceField } from './trace-fixtures.js';
 
 const random = (n: number) => new Uint8Array(nodeCrypto.randomBytes(n));
 const message = new TextEncoder().encode('RSA in BigInt');
@@ -160,5 +163,52 @@ describe('key size bounds', () => {
     expect(() => parseSpki(syntheticSpki(2047))).toThrow(/2047 bits is not supported/);
     expect(() => parseSpki(syntheticSpki(1024))).toThrow(/1024 bits is not supported/);
     expect(() => parseSpki(syntheticSpki(8192))).toThrow(/8192 bits is not supported/);
+  });
+});
+
+describe('RFC 8448 §3 known answer: the server CertificateVerify (rsa_pss_rsae_sha256)', () => {
+  const trace = 'Simple 1-RTT Handshake';
+  const message = (name: string) =>
+    traceField(trace, name === 'ClientHello' ? 'client' : 'server', `construct a ${name}`, name);
+  const certificateMessage = message('Certificate');
+  // Handshake header (4), context length (1), list length (3), entry length (3), then the DER.
+  const entryLength =
+    (certificateMessage[8]! << 16) | (certificateMessage[9]! << 8) | certificateMessage[10]!;
+  const certificate = certificateMessage.subarray(11, 11 + entryLength);
+  const spki = certificateSpki(certificate);
+  const certificateVerify = message('CertificateVerify');
+  const signature = certificateVerify.subarray(8);
+  const transcript = nodeCrypto
+    .createHash('sha256')
+    .update(
+      Buffer.concat(
+        ['ClientHello', 'ServerHello', 'EncryptedExtensions', 'Certificate'].map(message),
+      ),
+    )
+    .digest();
+  // RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash.
+  const content = Buffer.concat([
+    Buffer.alloc(64, 0x20),
+    Buffer.from('TLS 1.3, server CertificateVerify\0'),
+    transcript,
+  ]);
+
+  it('verifies with the RSA-PSS primitive, and not over another transcript', () => {
+    expect(Buffer.from(certificateVerify.subarray(4, 6)).toString('hex')).toBe('0804');
+    const jwk = nodeCrypto
+      .createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' })
+      .export({ format: 'jwk' });
+    const n = BigInt(`0x${Buffer.from(jwk.n!, 'base64url').toString('hex')}`);
+    const e = BigInt(`0x${Buffer.from(jwk.e!, 'base64url').toString('hex')}`);
+    // Built by hand: parseSpki refuses this 1024-bit test key.
+    const key = { kind: 'rsa', pssOnly: false, n, e, bits: 1024 } as const;
+    expect(rsaPssVerify(key, 'sha256', 32, content, signature)).toBe(true);
+    expect(rsaPssVerify(key, 'sha256', 32, content.subarray(1), signature)).toBe(false);
+  });
+
+  it('verifySignature refuses the 1024-bit key as unsupported_certificate', () => {
+    expect(() => verifySignature(0x0804, spki, content, signature)).toThrow(
+      /unsupported_certificate: .*1024 bits/,
+    );
   });
 });

@@ -147,6 +147,24 @@ describe.each(CASES)('%s with scheme 0x%s', (keyName, scheme) => {
   });
 });
 
+describe('RFC 8032 §7.1 TEST 1 (Ed25519 known answer)', () => {
+  it('signs the empty message to the RFC signature, and verifies it', () => {
+    const seed = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+    const pkcs8 = Buffer.from(`302e020100300506032b657004220420${seed}`, 'hex');
+    const key = parsePrivateKeyPem(new Uint8Array(pkcs8));
+    const expected =
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b';
+    const signature = key.sign(SignatureScheme.ed25519, new Uint8Array(0), random);
+    expect(Buffer.from(signature).toString('hex')).toBe(expected);
+    expect(Buffer.from(key.spki.subarray(12)).toString('hex')).toBe(
+      'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+    );
+    expect(verifySignature(SignatureScheme.ed25519, key.spki, new Uint8Array(0), signature)).toBe(
+      true,
+    );
+  });
+});
+
 describe('verifySignature rejections', () => {
   it('a scheme that does not fit the key is illegal_parameter', () => {
     const cases: [string, number][] = [
