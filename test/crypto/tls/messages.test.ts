@@ -38,6 +38,7 @@ import {
   encodeCertificateVerify,
   encodeClientHello,
   encodeEncryptedExtensions,
+  encodeEndOfEarlyData,
   encodeFinished,
   encodeNewSessionTicket,
   encodeServerHello,
@@ -189,6 +190,12 @@ describe('handshake messages: RFC 8448 traces', () => {
     expect(decodeMaxEarlyDataSize(findExtension(nst.extensions, ExtensionType.early_data)!)).toBe(
       1024,
     );
+  });
+
+  it('EndOfEarlyData (TLS over TCP only; QUIC never sends it) encodes as in the trace', () => {
+    const raw = traceField(RESUMED, 'client', 'construct a EndOfEarlyData', 'EndOfEarlyData');
+    expect(toHex(encodeEndOfEarlyData())).toBe(toHex(raw));
+    expect(decodeHandshake(raw).type).toBe(HandshakeType.end_of_early_data);
   });
 
   it('recognises the HelloRetryRequest and its cookie and selected group', () => {
