@@ -10,7 +10,7 @@
 //     lost ranges first, then new data within stream and connection credit;
 //     `newBytes` is the connection credit the frame consumed.
 //   onAcked / onLost(offset, length, fin) for STREAM frames we sent
-//   reset(code) / onStopSending(code) -> whether a RESET_STREAM is now due
+//   resetStream(code) / onStopSending(code) -> whether a RESET_STREAM is now due
 //   onResetAcked() / onResetLost(), onMaxStreamData(max)
 //   takeBlocked() -> the limit to report in STREAM_DATA_BLOCKED, once per limit
 

@@ -16,6 +16,16 @@
 //   streams.onStreamFrame(id, offset, data, fin, now);
 //   streams.read(id, max, now);                   // -> { data, fin } | { resetCode } | null
 //
+// Events (pollEvent): 'opened' (peer stream, implicit ones included, in ID
+// order), 'readable' (queued once until polled: read until null),
+// 'writable' (a short write may be retried), 'finished' (all sent data and
+// FIN acked), 'reset' (the peer's RESET_STREAM; it counts as read, so read()
+// returns null afterwards), 'stopped' (peer STOP_SENDING; we already reset
+// with its code and writes now throw), 'streams-available', 'closed' (state
+// freed; a peer stream's slot is returned through MAX_STREAMS).
+// wantsToSend tells whether a poll can return anything; updateRtt feeds the
+// window auto-tuning.
+//
 // Peer violations throw TransportError (the connection closes with it).
 // Misuse by the application (unknown stream, wrong direction, write after
 // FIN or reset) throws TypeError. A closed stream's state is freed; late
