@@ -455,5 +455,5 @@ function chainTop(search: PathSearch): string {
   }
   return isSelfIssued(current)
     ? `self-signed ${current.displayName}`
-    : `an issuer of ${current.displayName}`;
+    : `${current.issuerDisplayName} (the issuer of ${current.displayName})`;
 }

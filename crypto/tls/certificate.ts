@@ -52,6 +52,8 @@ export interface ParsedCertificate {
   readonly subject: Uint8Array;
   /** Subject common name or the SAN list, for messages only (never for matching). */
   readonly displayName: string;
+  /** Issuer common name, for messages only. */
+  readonly issuerDisplayName: string;
   readonly notBefore: number;
   readonly notAfter: number;
   readonly basicConstraints?: { readonly ca: boolean; readonly pathLength?: number };
@@ -243,6 +245,7 @@ function parseUnchecked(der: Uint8Array): ParsedCertificate {
   parseExtensions(certificate, parsed);
   const validity = certificate.tbsCertificate.validity;
   const cn = commonName(certificate.tbsCertificate.subject);
+  const issuerCn = commonName(certificate.tbsCertificate.issuer);
   return {
     ...(parsed as ParsedCertificate),
     der,
@@ -254,6 +257,7 @@ function parseUnchecked(der: Uint8Array): ParsedCertificate {
     issuer: issuer.encoded,
     subject: subject.encoded,
     displayName: cn ? `"${cn}"` : `"${(parsed.dnsNames ?? []).join(', ')}"`,
+    issuerDisplayName: issuerCn ? `"${issuerCn}"` : 'an issuer without a common name',
     notBefore: validity.notBefore.getTime().getTime(),
     notAfter: validity.notAfter.getTime().getTime(),
   };

@@ -245,7 +245,7 @@ describe('rejections', () => {
     expectAlert(
       () => verify([server.der, mid.der], { trustAnchors: [other.der] }),
       'unknown_ca',
-      /"server.example" chains to an issuer of "Test Intermediate CA"/,
+      /"server.example" chains to "Test Root CA" \(the issuer of "Test Intermediate CA"\), which is not a trusted root/,
     );
   });
 
