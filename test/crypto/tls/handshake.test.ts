@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CipherSuite } from '../../../crypto/cipher-suites.js';
 import { TlsAlert } from '../../../crypto/tls/alert.js';
@@ -137,6 +138,21 @@ describe('TLS handshake: flows', () => {
     const pki = testPki('ed25519');
     const run = await drive(clientOptions(pki), serverOptions(pki), { chunk: 1 });
     expectMatchingSecrets(run);
+  });
+
+  it('property: any fragmentation of the CRYPTO stream yields the same completed handshake', async () => {
+    const pki = testPki('ed25519');
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 700 }), fc.boolean(), async (chunk, retry) => {
+        const run = await drive(
+          clientOptions(pki),
+          serverOptions(pki, retry ? { groups: [NamedGroup.secp256r1] } : {}),
+          { chunk },
+        );
+        expectMatchingSecrets(run);
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('HelloRetryRequest when the server prefers P-256 and the client guessed X25519', async () => {
