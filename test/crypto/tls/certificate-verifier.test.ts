@@ -643,7 +643,7 @@ describe('property: the verifier only ever throws TlsAlert', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
   });
 });
