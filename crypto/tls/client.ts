@@ -158,6 +158,7 @@ export class TlsClient extends HandshakeEngine {
   private keyShare: KeyShare;
   private psk: PskOffer | undefined;
   private earlyDataOffered = false;
+  private offersPskModes = false;
   private helloRetried = false;
   private retrySuite: number | undefined;
   private cookie: Uint8Array | undefined;
@@ -278,13 +279,20 @@ export class TlsClient extends HandshakeEngine {
     );
     if (this.cookie)
       extensions.push({ type: ExtensionType.cookie, data: encodeCookie(this.cookie) });
-    if (!this.helloRetried) this.psk = this.choosePsk();
+    if (!this.helloRetried) {
+      this.psk = this.choosePsk();
+      this.offersPskModes = this.psk !== undefined;
+    }
     const psk = this.psk;
-    if (psk) {
+    // RFC 8446 §4.1.2: ClientHello2 repeats ClientHello1 except for the listed
+    // changes; psk_key_exchange_modes stays even if the PSK had to be dropped.
+    if (this.offersPskModes) {
       extensions.push({
         type: ExtensionType.psk_key_exchange_modes,
         data: encodePskKeyExchangeModes([PskKeyExchangeMode.psk_dhe_ke]),
       });
+    }
+    if (psk) {
       // RFC 8446 §4.2.10: a client MUST NOT include early_data in its second ClientHello.
       this.earlyDataOffered =
         !this.helloRetried &&
@@ -299,7 +307,8 @@ export class TlsClient extends HandshakeEngine {
       random: this.clientRandom,
       // RFC 9001 §8.4: no middlebox compatibility mode, legacy_session_id is empty.
       legacySessionId: new Uint8Array(0),
-      cipherSuites: this.retrySuite !== undefined ? [this.retrySuite] : this.suites,
+      // RFC 8446 §4.1.2: the same cipher_suites in ClientHello2 (servers compare them).
+      cipherSuites: this.suites,
       legacyCompressionMethods: Uint8Array.of(0),
       extensions,
     };

@@ -165,6 +165,23 @@ describe('TLS handshake: flows', () => {
     const first = decodeServerHello(decodeHandshake(run.flights[1]!.bytes).body);
     expect(isHelloRetryRequest(first)).toBe(true);
     expect(handshakeTypes(run, 'client')).toEqual([1, 1, 20]);
+    expectOnlyAllowedChanges(run.flights[0]!.bytes, run.flights[2]!.bytes);
+  });
+
+  it('ClientHello2 keeps psk_key_exchange_modes when the PSK of another hash is dropped', async () => {
+    const pki = testPki('ec-p256');
+    const ticket = ticketOf(await drive(clientOptions(pki), serverOptions(pki)));
+    expect(ticket.cipherSuite).toBe(CipherSuite.TLS_AES_128_GCM_SHA256);
+    const run = await drive(
+      clientOptions(pki, { sessionTicket: ticket }),
+      serverOptions(pki, {
+        groups: [NamedGroup.secp256r1],
+        cipherSuites: [CipherSuite.TLS_AES_256_GCM_SHA384],
+      }),
+    );
+    expectMatchingSecrets(run);
+    expect(outputsOf(run.clientOutputs, 'complete')[0]!.resumed).toBe(false);
+    expectOnlyAllowedChanges(run.flights[0]!.bytes, run.flights[2]!.bytes);
   });
 
   it('HelloRetryRequest with a SHA-384 suite (message_hash uses the suite hash)', async () => {
@@ -590,6 +607,22 @@ describe('TLS handshake: bad input ends in the right alert', () => {
     expect(server.error?.name).toBe('CryptoBufferExceeded');
   });
 });
+
+/**
+ * RFC 8446 §4.1.2: ClientHello2 may differ from ClientHello1 only in key_share,
+ * early_data (removed), cookie (added) and pre_shared_key (updated or removed).
+ */
+function expectOnlyAllowedChanges(raw1: Uint8Array, raw2: Uint8Array): void {
+  const ch1 = decodeClientHello(decodeHandshake(raw1).body);
+  const ch2 = decodeClientHello(decodeHandshake(raw2).body);
+  expect(toHex(ch2.random)).toBe(toHex(ch1.random));
+  expect(ch2.cipherSuites).toEqual(ch1.cipherSuites);
+  const mayChange = new Set([51, 42, 44, 41]);
+  const fixed = (ch: typeof ch1) =>
+    ch.extensions.filter((e) => !mayChange.has(e.type)).map((e) => `${e.type}:${toHex(e.data)}`);
+  expect(fixed(ch2)).toEqual(fixed(ch1));
+  expect(ch2.extensions.some((e) => e.type === 42)).toBe(false);
+}
 
 /** A root that issued nothing the server presents. */
 function otherRoot(): Uint8Array {
