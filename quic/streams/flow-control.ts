@@ -53,14 +53,17 @@ export class ReceiveWindow {
     return this.consumedBytes;
   }
 
-  /** Records `n` more bytes released at time `now`. */
-  consume(n: number, now: number): void {
-    if (n <= 0) return;
-    if (this.epochStart === undefined) {
-      this.epochStart = now;
-      this.epochConsumed = this.consumedBytes;
-    }
-    this.consumedBytes += n;
+  /**
+   * The first data arrived at `now`: the first auto-tuning epoch starts, so
+   * the first update measures how fast the reader drained the initial window.
+   */
+  start(now: number): void {
+    if (this.epochStart === undefined) this.startEpoch(now);
+  }
+
+  /** Records `n` more bytes released (read by the application, or discarded). */
+  consume(n: number): void {
+    if (n > 0) this.consumedBytes += n;
   }
 
   /**
@@ -93,7 +96,10 @@ export class ReceiveWindow {
   }
 
   private autoTune(now: number, rtt: number): void {
-    if (this.epochStart === undefined) return;
+    if (this.epochStart === undefined) {
+      this.startEpoch(now);
+      return;
+    }
     const consumedInEpoch = this.consumedBytes - this.epochConsumed;
     if (rtt > 0 && this.size > 0 && consumedInEpoch > 0) {
       const fraction = consumedInEpoch / this.size;
@@ -129,9 +135,10 @@ export class ConnectionReceiveFlow {
     return this.receivedBytes;
   }
 
-  /** A stream's largest received offset grew by `delta`. */
-  onReceived(delta: number, frameType: number = FRAME_TYPE_STREAM): void {
+  /** A stream's largest received offset grew by `delta` at time `now`. */
+  onReceived(delta: number, now: number, frameType: number = FRAME_TYPE_STREAM): void {
     if (delta <= 0) return;
+    this.window.start(now);
     const total = this.receivedBytes + delta;
     // RFC 9000 §4.1: A receiver MUST close the connection with an error of
     // type FLOW_CONTROL_ERROR if the sender violates the advertised
@@ -147,8 +154,8 @@ export class ConnectionReceiveFlow {
   }
 
   /** `n` bytes were read by the application or discarded: credit can return. */
-  onReleased(n: number, now: number): void {
-    this.window.consume(n, now);
+  onReleased(n: number): void {
+    this.window.consume(n);
   }
 }
 

@@ -8,7 +8,7 @@
 //                                 FLOW_CONTROL_ERROR / FINAL_SIZE_ERROR;
 //                                 returns true when something became readable
 //   onReset(errorCode, finalSize) a RESET_STREAM; same checks
-//   read(max, now)                in-order bytes (a copy) and fin, the reset, or null
+//   read(max)                     in-order bytes (a copy) and fin, the reset, or null
 //   stopSending()                 the application no longer reads: drop data,
 //                                 returns true when a STOP_SENDING is due
 //   takeWindowUpdate(now, rtt)    the MAX_STREAM_DATA value to send, if due
@@ -132,7 +132,7 @@ export class RecvStream {
     // RFC 9000 §4.5: The receiver MUST use the final size of the stream to
     // account for all bytes sent on the stream in its connection-level flow
     // controller.
-    this.release(finalSize, now);
+    this.release(finalSize);
     if (this.stopped) {
       this.stateValue = 'reset-read';
       return false;
@@ -146,7 +146,7 @@ export class RecvStream {
    * to Reset Read), `fin: true` with the last bytes (moving to Data Read), or
    * null when nothing is available.
    */
-  read(max: number, now: number): ReadResult | null {
+  read(max: number): ReadResult | null {
     if (this.stateValue === 'reset-recvd') {
       this.stateValue = 'reset-read';
       return { resetCode: this.resetCode! };
@@ -154,8 +154,8 @@ export class RecvStream {
     if (this.stopped || this.isTerminal) return null;
     const data = this.buffer.read(Math.max(0, max));
     if (data.length > 0) {
-      this.flow.consume(data.length, now);
-      this.release(this.buffer.readOffset, now);
+      this.flow.consume(data.length);
+      this.release(this.buffer.readOffset);
     }
     const fin = this.finalSizeValue !== undefined && this.buffer.readOffset === this.finalSizeValue;
     if (fin) {
@@ -172,12 +172,12 @@ export class RecvStream {
    * and later data is discarded; its credit returns to the connection.
    * Returns true when a STOP_SENDING is due.
    */
-  stopSending(now: number): boolean {
+  stopSending(): boolean {
     if (this.stopped) return false;
     this.stopped = true;
     const s = this.stateValue;
     this.buffer.discard(this.highest);
-    this.release(this.highest, now);
+    this.release(this.highest);
     if (s === 'reset-recvd') this.stateValue = 'reset-read';
     if (s === 'data-recvd') this.stateValue = 'data-read';
     if (s === 'size-known') this.finishIfComplete();
@@ -251,16 +251,17 @@ export class RecvStream {
 
   private advanceHighest(end: number, now: number): void {
     if (end <= this.highest) return;
-    this.connection.onReceived(end - this.highest);
+    this.connection.onReceived(end - this.highest, now);
+    this.flow.start(now);
     this.highest = end;
     // Data for a stream nobody reads is released at once.
-    if (this.stopped) this.release(end, now);
+    if (this.stopped) this.release(end);
   }
 
   /** Counts bytes below `upTo` as released toward connection-level credit. */
-  private release(upTo: number, now: number): void {
+  private release(upTo: number): void {
     if (upTo <= this.released) return;
-    this.connection.onReleased(upTo - this.released, now);
+    this.connection.onReleased(upTo - this.released);
     this.released = upTo;
   }
 

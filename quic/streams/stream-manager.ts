@@ -241,7 +241,7 @@ export class StreamManager {
     if (entry === undefined) return null;
     const recv = entry.recv;
     if (recv === undefined) throw new TypeError(`stream ${id} is send-only`);
-    const result = recv.read(max, now);
+    const result = recv.read(max);
     this.afterReceive(entry, now);
     return result;
   }
@@ -261,7 +261,7 @@ export class StreamManager {
     const entry = this.appStreamOrClosed(id, 'stopSending');
     if (entry === undefined) return;
     if (entry.recv === undefined) throw new TypeError(`stream ${id} is send-only`);
-    if (entry.recv.stopSending(now)) this.stopDue.set(id, errorCode);
+    if (entry.recv.stopSending()) this.stopDue.set(id, errorCode);
     this.maxStreamDataDue.delete(id);
     this.afterReceive(entry, now);
   }
@@ -283,7 +283,7 @@ export class StreamManager {
     const recv = entry.recv!;
     if (recv.onReset(errorCode, finalSize, now)) {
       // The event informs the application: RFC 9000 §3.2 "Reset Read".
-      recv.read(0, now);
+      recv.read(0);
       this.readableQueued.delete(id);
       this.pushEvent({ type: 'reset', streamId: id, errorCode, finalSize });
     }

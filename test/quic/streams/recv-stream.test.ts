@@ -38,22 +38,22 @@ describe('RecvStream states (RFC 9000 §3.2)', () => {
     expect(stream.finalSize).toBe(15);
     expect(stream.onData(0, bytes(10), false, 0)).toBe(true);
     expect(stream.state).toBe('data-recvd');
-    const r1 = stream.read(12, 0);
+    const r1 = stream.read(12);
     const expected = new Uint8Array([...bytes(10), ...bytes(10).subarray(0, 2)]);
     expect(r1).toEqual({ data: expected, fin: false });
     expect(stream.state).toBe('data-recvd');
-    const r2 = stream.read(100, 0);
+    const r2 = stream.read(100);
     expect(r2).toMatchObject({ fin: true });
     expect(stream.state).toBe('data-read');
     expect(stream.isTerminal).toBe(true);
-    expect(stream.read(100, 0)).toBeNull();
+    expect(stream.read(100)).toBeNull();
   });
 
   it('an empty stream: FIN at offset 0 reads as an empty fin', () => {
     const { stream } = make();
     expect(stream.onData(0, new Uint8Array(0), true, 0)).toBe(true);
     expect(stream.state).toBe('data-recvd');
-    expect(stream.read(10, 0)).toEqual({ data: new Uint8Array(0), fin: true });
+    expect(stream.read(10)).toEqual({ data: new Uint8Array(0), fin: true });
     expect(stream.state).toBe('data-read');
   });
 
@@ -63,9 +63,9 @@ describe('RecvStream states (RFC 9000 §3.2)', () => {
     expect(stream.onReset(9, 20, 0)).toBe(true);
     expect(stream.state).toBe('reset-recvd');
     expect(stream.readable).toBe(0);
-    expect(stream.read(100, 0)).toEqual({ resetCode: 9 });
+    expect(stream.read(100)).toEqual({ resetCode: 9 });
     expect(stream.state).toBe('reset-read');
-    expect(stream.read(100, 0)).toBeNull();
+    expect(stream.read(100)).toBeNull();
     // Late data below the final size is ignored; beyond it is an error.
     expect(stream.onData(0, bytes(20), true, 0)).toBe(false);
     expect(codeOf(() => stream.onData(15, bytes(10), false, 0))).toBe(
@@ -85,14 +85,14 @@ describe('RecvStream states (RFC 9000 §3.2)', () => {
     stream.onData(0, bytes(8), true, 0);
     expect(stream.onReset(1, 8, 0)).toBe(false);
     expect(stream.state).toBe('data-recvd');
-    expect(stream.read(100, 0)).toMatchObject({ fin: true });
+    expect(stream.read(100)).toMatchObject({ fin: true });
   });
 
   it('a second reset with the same final size is ignored', () => {
     const { stream } = make();
     stream.onReset(1, 8, 0);
     expect(stream.onReset(2, 8, 0)).toBe(false);
-    expect(stream.read(10, 0)).toEqual({ resetCode: 1 });
+    expect(stream.read(10)).toEqual({ resetCode: 1 });
   });
 });
 
@@ -166,7 +166,7 @@ describe('RecvStream flow control (RFC 9000 §4.1)', () => {
     // The ring would round 3000 up to 4096; it is capped at the window.
     expect((stream as unknown as { buffer: { capacity: number } }).buffer.capacity).toBe(3000);
     stream.onData(0, bytes(2999), false, 0);
-    expect(stream.read(5000, 0)).toMatchObject({ fin: false });
+    expect(stream.read(5000)).toMatchObject({ fin: false });
   });
 
   it('the largest offset, not the byte count, is charged to the connection', () => {
@@ -183,9 +183,9 @@ describe('RecvStream flow control (RFC 9000 §4.1)', () => {
     stream.onData(0, bytes(1000), false, 0);
     expect(stream.takeWindowUpdate(0, 0)).toBeUndefined();
     expect(connection.window.consumed).toBe(0);
-    stream.read(499, 0);
+    stream.read(499);
     expect(stream.takeWindowUpdate(0, 0)).toBeUndefined();
-    stream.read(1, 0);
+    stream.read(1);
     expect(connection.window.consumed).toBe(500);
     expect(stream.takeWindowUpdate(0, 0)).toBe(1500);
     stream.onData(1000, bytes(500), false, 0); // now allowed
@@ -197,7 +197,7 @@ describe('RecvStream flow control (RFC 9000 §4.1)', () => {
   it('no MAX_STREAM_DATA once the final size is known', () => {
     const { stream } = make(1000);
     stream.onData(0, bytes(900), true, 0);
-    stream.read(900, 0);
+    stream.read(900);
     expect(stream.takeWindowUpdate(0, 0)).toBeUndefined();
     expect(stream.currentLimitIfUseful()).toBeUndefined();
   });
@@ -205,7 +205,7 @@ describe('RecvStream flow control (RFC 9000 §4.1)', () => {
   it('the window doubles when the reader keeps up within ~2 RTTs', () => {
     const { stream } = make(1000, 1_000_000, 8000);
     stream.onData(0, bytes(1000), false, 0);
-    stream.read(600, 0);
+    stream.read(600);
     expect(stream.takeWindowUpdate(5, 50)).toBe(600 + 2000);
     expect(stream.window.window).toBe(2000);
   });
@@ -213,7 +213,7 @@ describe('RecvStream flow control (RFC 9000 §4.1)', () => {
   it('a reset releases the whole final size to the connection (RFC 9000 §4.5)', () => {
     const { stream, connection } = make(1000, 10_000);
     stream.onData(0, bytes(100), false, 0);
-    stream.read(40, 0);
+    stream.read(40);
     stream.onReset(0, 700, 0);
     expect(connection.received).toBe(700);
     expect(connection.window.consumed).toBe(700);
@@ -224,11 +224,11 @@ describe('RecvStream STOP_SENDING (RFC 9000 §3.5)', () => {
   it('drops data, releases credit, still enforces limits', () => {
     const { stream, connection } = make(1000, 10_000);
     stream.onData(0, bytes(300), false, 0);
-    expect(stream.stopSending(0)).toBe(true);
-    expect(stream.stopSending(0)).toBe(false);
+    expect(stream.stopSending()).toBe(true);
+    expect(stream.stopSending()).toBe(false);
     expect(connection.window.consumed).toBe(300);
     expect(stream.readable).toBe(0);
-    expect(stream.read(100, 0)).toBeNull();
+    expect(stream.read(100)).toBeNull();
     // STREAM frames received after STOP_SENDING still count toward flow control.
     stream.onData(300, bytes(200), false, 0);
     expect(connection.received).toBe(500);
@@ -245,7 +245,7 @@ describe('RecvStream STOP_SENDING (RFC 9000 §3.5)', () => {
 
   it('a FIN on a stopped stream ends it (Data Read)', () => {
     const { stream } = make();
-    stream.stopSending(0);
+    stream.stopSending();
     stream.onData(50, bytes(10), true, 0);
     expect(stream.state).toBe('data-read');
   });
@@ -253,11 +253,11 @@ describe('RecvStream STOP_SENDING (RFC 9000 §3.5)', () => {
   it('in Data Recvd or Reset Recvd no STOP_SENDING is due and the stream ends', () => {
     const a = make().stream;
     a.onData(0, bytes(5), true, 0);
-    expect(a.stopSending(0)).toBe(false);
+    expect(a.stopSending()).toBe(false);
     expect(a.state).toBe('data-read');
     const b = make().stream;
     b.onReset(1, 5, 0);
-    expect(b.stopSending(0)).toBe(false);
+    expect(b.stopSending()).toBe(false);
     expect(b.state).toBe('reset-read');
   });
 });
@@ -293,13 +293,13 @@ describe('RecvStream reassembly (property)', () => {
           let fin = false;
           for (const [at, n] of frames) {
             stream.onData(at, src.subarray(at, at + n), at + n === length, 0);
-            const r = stream.read(readStep, 0);
+            const r = stream.read(readStep);
             if (r !== null && 'data' in r) {
               out.push(r.data);
               fin ||= r.fin;
             }
           }
-          for (let r = stream.read(readStep, 0); r !== null; r = stream.read(readStep, 0)) {
+          for (let r = stream.read(readStep); r !== null; r = stream.read(readStep)) {
             if ('data' in r) {
               out.push(r.data);
               fin ||= r.fin;

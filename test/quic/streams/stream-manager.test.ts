@@ -335,6 +335,50 @@ describe('StreamManager: flow control (RFC 9000 §4)', () => {
     ]);
   });
 
+  it('windows auto-tune: a fast reader doubles stream and connection windows up to the caps', () => {
+    const s = manager('server', {
+      initialMaxData: 4000,
+      initialMaxStreamDataBidiRemote: 1000,
+      maxStreamWindow: 8000,
+      maxConnectionWindow: 12_000,
+    });
+    s.updateRtt(100);
+    let offset = 0;
+    let limit = 1000;
+    const windows: number[] = [];
+    for (let now = 0; now < 50; now++) {
+      // The peer fills the stream window; the reader drains it at once.
+      s.onStreamFrame(0, offset, bytes(limit - offset), false, now);
+      offset = limit;
+      s.read(0, 1 << 20, now);
+      for (const f of drainControl(s)) {
+        if (f.type === 'max_stream_data') limit = f.maximum;
+      }
+      windows.push(s.stream(0)!.recv!.window.window);
+    }
+    // Data and read at the same instant: the fastest possible reader.
+    expect(windows.slice(0, 4)).toEqual([2000, 4000, 8000, 8000]);
+    expect(windows).toEqual([...windows].sort((a, b) => a - b)); // never shrinks
+    expect(s.connectionReceive.window).toBe(12_000); // 1.5 x 8000, the cap
+    expect(s.connectionReceive.received).toBeLessThanOrEqual(s.connectionReceive.limit);
+  });
+
+  it('a slow reader keeps the initial window', () => {
+    const s = manager('server', { initialMaxStreamDataBidiRemote: 1000, maxStreamWindow: 8000 });
+    s.updateRtt(10);
+    let offset = 0;
+    let limit = 1000;
+    for (let i = 0; i < 20; i++) {
+      const now = i * 1000; // one window per 100 RTTs
+      s.onStreamFrame(0, offset, bytes(limit - offset), false, now);
+      offset = limit;
+      s.read(0, 1 << 20, now + 500);
+      for (const f of drainControl(s)) if (f.type === 'max_stream_data') limit = f.maximum;
+    }
+    expect(s.stream(0)!.recv!.window.window).toBe(1000);
+    expect(limit).toBe(offset + 1000);
+  });
+
   it('a peer reset releases connection credit for the whole final size', () => {
     const s = manager('server', { initialMaxData: 1000 });
     s.onStreamFrame(0, 0, bytes(100), false, 0);

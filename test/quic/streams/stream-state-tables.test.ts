@@ -28,20 +28,20 @@ describe('receiving part: state x input (RFC 9000 §3.2, §4.5)', () => {
     'data-recvd': (s) => s.onData(0, data(15), true, 0),
     'data-read': (s) => {
       s.onData(0, data(15), true, 0);
-      s.read(100, 0);
+      s.read(100);
     },
     'reset-recvd': (s) => s.onReset(1, 15, 0),
     'reset-read': (s) => {
       s.onReset(1, 15, 0);
-      s.read(100, 0);
+      s.read(100);
     },
   };
   const inputs: Record<string, (s: RecvStream) => unknown> = {
     data: (s) => s.onData(0, data(5), false, 0),
     'data+fin': (s) => s.onData(0, data(15), true, 0),
     reset: (s) => s.onReset(2, 15, 0),
-    read: (s) => s.read(100, 0),
-    stop: (s) => s.stopSending(0),
+    read: (s) => s.read(100),
+    stop: (s) => s.stopSending(),
     'data beyond final size': (s) => s.onData(15, data(1), false, 0),
     'fin changing final size': (s) => s.onData(0, data(16), true, 0),
     'reset changing final size': (s) => s.onReset(2, 14, 0),
