@@ -387,6 +387,26 @@ function validateOptions(chain: Uint8Array[], options: CertificateVerificationOp
     );
   }
   if (!Array.isArray(chain)) throw new TypeError('chain: expected an array of DER certificates');
+  const anchors = options.trustAnchors ?? [];
+  if (!Array.isArray(anchors))
+    throw new TypeError('trustAnchors: expected an array of DER certificates');
+  anchors.forEach((anchor, i) => {
+    if (!(anchor instanceof Uint8Array)) {
+      throw new TypeError(
+        `trustAnchors[${i}]: expected DER bytes (Uint8Array), got ${typeof anchor}`,
+      );
+    }
+  });
+  const pins = options.pinnedSha256 ?? [];
+  if (!Array.isArray(pins))
+    throw new TypeError('pinnedSha256: expected an array of SHA-256 hashes');
+  pins.forEach((pin, i) => {
+    if (!(pin instanceof Uint8Array) || pin.length !== 32) {
+      throw new TypeError(
+        `pinnedSha256[${i}]: expected 32 bytes of SHA-256, got ${pin instanceof Uint8Array ? `${pin.length} bytes` : typeof pin}`,
+      );
+    }
+  });
 }
 
 /**

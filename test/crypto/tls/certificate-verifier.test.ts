@@ -590,6 +590,15 @@ describe('pinning and the opt-out', () => {
     expect(() => verifyCertificateChain([], { currentTimeMs: NOW, serverName: '' })).toThrow(
       TypeError,
     );
+    expect(() =>
+      verifyCertificateChain([], {
+        currentTimeMs: NOW,
+        trustAnchors: ['pem' as unknown as Uint8Array],
+      }),
+    ).toThrow(/trustAnchors\[0\]: expected DER bytes/);
+    expect(() =>
+      verifyCertificateChain([], { currentTimeMs: NOW, pinnedSha256: [new Uint8Array(20)] }),
+    ).toThrow(/pinnedSha256\[0\]: expected 32 bytes of SHA-256, got 20 bytes/);
   });
 });
 
