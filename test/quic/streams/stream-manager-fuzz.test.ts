@@ -85,19 +85,26 @@ type Input = typeof peerInput extends fc.Arbitrary<infer T> ? T : never;
 function apply(m: StreamManager, input: Input, sent: StreamControlFrame[]): void {
   switch (input.k) {
     case 'stream':
-      return m.onStreamFrame(input.id, input.offset, new Uint8Array(input.len), input.fin, 0);
+      m.onStreamFrame(input.id, input.offset, new Uint8Array(input.len), input.fin, 0);
+      return;
     case 'reset':
-      return m.onResetStream(input.id, input.code, input.size, 0);
+      m.onResetStream(input.id, input.code, input.size, 0);
+      return;
     case 'stop':
-      return m.onStopSending(input.id, input.code);
+      m.onStopSending(input.id, input.code);
+      return;
     case 'maxData':
-      return m.onMaxData(input.value);
+      m.onMaxData(input.value);
+      return;
     case 'maxStreamData':
-      return m.onMaxStreamData(input.id, input.value);
+      m.onMaxStreamData(input.id, input.value);
+      return;
     case 'maxStreams':
-      return m.onMaxStreams(input.bidi, input.value);
+      m.onMaxStreams(input.bidi, input.value);
+      return;
     case 'blocked':
-      return m.onStreamDataBlocked(input.id, input.value);
+      m.onStreamDataBlocked(input.id, input.value);
+      return;
     case 'app': {
       const ops = [
         () => m.openStream(input.n % 2 === 0),

@@ -80,21 +80,29 @@ function drainControl(m: StreamManager): StreamControlFrame[] {
 function deliverControl(to: StreamManager, f: StreamControlFrame, now: number): void {
   switch (f.type) {
     case 'max_data':
-      return to.onMaxData(f.maximum);
+      to.onMaxData(f.maximum);
+      return;
     case 'max_stream_data':
-      return to.onMaxStreamData(f.streamId, f.maximum);
+      to.onMaxStreamData(f.streamId, f.maximum);
+      return;
     case 'max_streams':
-      return to.onMaxStreams(f.bidi, f.maximum);
+      to.onMaxStreams(f.bidi, f.maximum);
+      return;
     case 'data_blocked':
-      return to.onDataBlocked(f.limit);
+      to.onDataBlocked(f.limit);
+      return;
     case 'stream_data_blocked':
-      return to.onStreamDataBlocked(f.streamId, f.limit);
+      to.onStreamDataBlocked(f.streamId, f.limit);
+      return;
     case 'streams_blocked':
-      return to.onStreamsBlocked(f.bidi, f.limit);
+      to.onStreamsBlocked(f.bidi, f.limit);
+      return;
     case 'reset_stream':
-      return to.onResetStream(f.streamId, f.errorCode, f.finalSize, now);
+      to.onResetStream(f.streamId, f.errorCode, f.finalSize, now);
+      return;
     case 'stop_sending':
-      return to.onStopSending(f.streamId, f.errorCode);
+      to.onStopSending(f.streamId, f.errorCode);
+      return;
   }
 }
 
