@@ -34,6 +34,7 @@ import { type PacketHeader, parsePacketHeader } from '../packet/packet-header.js
 import { PacketType } from '../packet/packet-type.js';
 import { decodeVersionNegotiation } from '../packet/version-negotiation.js';
 import {
+  decodeAckDelay,
   LossRecovery,
   PacketNumberSpace,
   type SentPacket,
@@ -611,23 +612,16 @@ export class Connection {
     ackDelayField: number,
     ecnCe: number | undefined,
   ): void {
+    // RFC 9000 §19.3: Initial and Handshake ACK delays use the default exponent 3.
     const exponent =
       space.space === PacketNumberSpace.ApplicationData
         ? (this.peerParams?.ackDelayExponent ?? 3)
         : 3;
-    const ackDelay = (ackDelayField * 2 ** exponent) / 1000;
     const outcome = this.recovery.onAckReceived(now, space.space, {
       ranges,
-      ackDelay,
+      ackDelay: decodeAckDelay(ackDelayField, exponent),
       ...(ecnCe === undefined ? {} : { ecnCe }),
     });
-    const largest = ranges[0]?.[1];
-    if (
-      largest !== undefined &&
-      (space.largestAcked === undefined || largest > space.largestAcked)
-    ) {
-      space.largestAcked = largest;
-    }
     for (const packet of outcome.acked) this.onPayloadAcked(space, packet.payload);
     this.onPacketsLost(outcome.lost);
     if (outcome.rttSampled) this.streams.updateRtt(this.recovery.rtt.smoothedRtt);

@@ -25,7 +25,7 @@ export interface CryptoFrameData {
 
 export class CryptoStream {
   private send = new SendStream(UNLIMITED, UNLIMITED);
-  private readonly recv = new ReassemblyBuffer(256);
+  private readonly recv = new ReassemblyBuffer(256, CRYPTO_FRAME);
   private highestReceived = 0;
 
   /** Queue handshake bytes from TLS. */

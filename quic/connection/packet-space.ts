@@ -14,8 +14,6 @@ export class PacketSpace {
   /** Initial/Handshake keys; Application Data uses OneRttKeys instead. */
   readKeys: PacketKeys | undefined;
   writeKeys: PacketKeys | undefined;
-  /** Largest of our packet numbers the peer acknowledged, for packet number truncation. */
-  largestAcked: number | undefined;
   /** Ack-eliciting probe packets recovery asked for (RFC 9002 §6.2.4). */
   probesDue = 0;
   discarded = false;

@@ -123,7 +123,7 @@ export class TransmitScheduler {
       scid: c.scid,
       token: c.role === 'client' ? c.token : undefined,
       packetNumber,
-      pnLength: encodePacketNumberLength(packetNumber, space.largestAcked),
+      pnLength: encodePacketNumberLength(packetNumber, c.recovery.largestAcked(space.space)),
       keys,
       keyPhase: isApp ? c.oneRtt!.keyPhase : 0,
     };
