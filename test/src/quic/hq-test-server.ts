@@ -6,6 +6,8 @@
 //   GET /close/C     closes the connection with application error C
 //   GET /push        opens a unidirectional stream carrying "pushed"
 // DATAGRAM frames are echoed.
+
+import type { SigningKey } from '../../../crypto/tls/private-key.js';
 import { Connection } from '../../../quic/connection/connection.js';
 import type { ConnectionEvent } from '../../../quic/connection/connection-events.js';
 import { parsePacketHeader } from '../../../quic/packet/packet-header.js';
@@ -21,6 +23,11 @@ export function pattern(size: number): Uint8Array {
   const out = new Uint8Array(size);
   for (let i = 0; i < size; i++) out[i] = (i * 7) & 0xff;
   return out;
+}
+
+export interface HqTestServerOptions {
+  /** The certificate chain sent (leaf first) and the leaf's key; default a leaf issued by testCa. */
+  certificate?: { chain: Uint8Array[]; key: SigningKey };
 }
 
 interface ServedStream {
@@ -40,14 +47,16 @@ export class HqTestServer {
   private constructor(
     private readonly stack: UdpStack,
     private readonly random: (n: number) => Uint8Array,
+    private readonly options: HqTestServerOptions = {},
   ) {}
 
   static async start(
     stack: UdpStack,
     address: string,
     random: (n: number) => Uint8Array,
+    options: HqTestServerOptions = {},
   ): Promise<HqTestServer> {
-    const server = new HqTestServer(stack, random);
+    const server = new HqTestServer(stack, random, options);
     server.socket = await stack.bind(
       { address, port: 0 },
       {
@@ -85,7 +94,10 @@ export class HqTestServer {
           clientDcid: header.dcid.slice(),
           clientScid: header.scid.slice(),
           tls: {
-            certificate: { chain: [serverLeaf.der], key: testKey('ec-p256', 'leaf') },
+            certificate: this.options.certificate ?? {
+              chain: [serverLeaf.der],
+              key: testKey('ec-p256', 'leaf'),
+            },
             alpn: ['hq-interop'],
           },
         },
