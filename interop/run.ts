@@ -1,6 +1,9 @@
-// `npm run interop`: runs interop cases between our endpoint and the quic-go
-// peer (interop/build-quic-go.sh) over real UDP on loopback, checks every
-// downloaded file byte for byte, prints a results table and writes JSON.
+// `npm run interop`: runs interop cases over real UDP on loopback in three
+// directions: our client against the quic-go server (interop/build-quic-go.sh),
+// quic-go's client against our server, and our client against our server;
+// checks every downloaded file byte for byte (and that our server exits
+// cleanly on SIGTERM, having sent a Retry in `retry`), prints a results
+// table and writes JSON.
 // Exits non-zero when a case fails.
 //
 //   npm run interop                     every case
@@ -20,6 +23,17 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 const QUIC_GO = join(repo, 'interop', 'build', 'quic-go-endpoint');
 const OUR_ENDPOINT = join(repo, 'interop', 'endpoint');
+
+type Implementation = 'quic-socket' | 'quic-go';
+const BINARY: Record<Implementation, string> = { 'quic-socket': OUR_ENDPOINT, 'quic-go': QUIC_GO };
+
+/** Client -> server pairs and the cases each runs (quic-go's client supports these five). */
+const SERVER_CASES = ['handshake', 'transfer', 'multiplexing', 'chacha20', 'retry'];
+const DIRECTIONS: { client: Implementation; server: Implementation; cases?: string[] }[] = [
+  { client: 'quic-socket', server: 'quic-go' },
+  { client: 'quic-go', server: 'quic-socket', cases: SERVER_CASES },
+  { client: 'quic-socket', server: 'quic-socket', cases: [...SERVER_CASES, 'versionnegotiation'] },
+];
 
 interface Case {
   name: string;
@@ -101,12 +115,18 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+interface RunningServer {
+  process: ChildProcess;
+  log: () => string;
+}
+
 function startServer(
+  implementation: Implementation,
   testcase: string,
   env: Record<string, string>,
-): Promise<{ process: ChildProcess; log: () => string }> {
+): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(QUIC_GO, [], {
+    const child = spawn(BINARY[implementation], [], {
       env: { ...process.env, ROLE: 'server', TESTCASE: testcase, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -117,17 +137,23 @@ function startServer(
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`quic-go server exited (${code}): ${output}`)));
-    setTimeout(() => reject(new Error(`quic-go server did not start: ${output}`)), 10_000).unref();
+    child.once('exit', (code) =>
+      reject(new Error(`${implementation} server exited (${code}): ${output}`)),
+    );
+    setTimeout(
+      () => reject(new Error(`${implementation} server did not start: ${output}`)),
+      10_000,
+    ).unref();
   });
 }
 
 function runClient(
+  implementation: Implementation,
   env: Record<string, string>,
   timeoutMs: number,
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(OUR_ENDPOINT, [], {
+    const child = spawn(BINARY[implementation], [], {
       env: { ...process.env, ROLE: 'client', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -157,14 +183,23 @@ function verify(www: string, downloads: string, files: Case['files']): string | 
   return undefined;
 }
 
-async function runCase(root: string, certs: string, c: Case): Promise<Result> {
-  const www = join(root, c.name, 'www');
-  const downloads = join(root, c.name, 'downloads');
+async function runCase(
+  root: string,
+  certs: string,
+  c: Case,
+  client: Implementation,
+  server: Implementation,
+): Promise<Result> {
+  const dir = join(root, `${client}-${server}`, c.name);
+  const www = join(dir, 'www');
+  const downloads = join(dir, 'downloads');
   mkdirSync(downloads, { recursive: true });
+  // quic-go's client writes DOWNLOADS/<path> without creating directories.
+  for (const file of c.files) mkdirSync(dirname(join(downloads, file.path)), { recursive: true });
   makeFiles(www, c.files);
   const port = await freePort();
-  const base = { case: c.name, client: 'quic-socket', server: 'quic-go', bytes: 0, seconds: 0 };
-  const server = await startServer(c.name, {
+  const base = { case: c.name, client, server, bytes: 0, seconds: 0 };
+  const running = await startServer(server, c.name, {
     WWW: www,
     CERTS: certs,
     HOST: '127.0.0.1',
@@ -174,12 +209,13 @@ async function runCase(root: string, certs: string, c: Case): Promise<Result> {
     const started = performance.now();
     const requests = c.files.map((f) => `https://127.0.0.1:${port}${f.path}`).join(' ');
     const { code, output } = await runClient(
+      client,
       {
         TESTCASE: c.name,
         REQUESTS: requests,
         DOWNLOADS: downloads,
         CERTS: certs,
-        SSLKEYLOGFILE: join(root, c.name, 'keys.log'),
+        SSLKEYLOGFILE: join(dir, 'keys.log'),
       },
       120_000,
     );
@@ -189,7 +225,9 @@ async function runCase(root: string, certs: string, c: Case): Promise<Result> {
     const problem =
       code === 0 ? verify(www, downloads, c.files) : `exit ${code}: ${output.trim().slice(-300)}`;
     if (problem) return { ...base, result: 'failed', seconds, bytes, detail: problem };
-    const stats = parseStats(output);
+    const serverProblem = await checkOurServer(server, running, c.name);
+    if (serverProblem) return { ...base, result: 'failed', seconds, bytes, detail: serverProblem };
+    const stats = client === 'quic-socket' ? parseStats(output) : undefined;
     const transferMs = stats?.totalMs ?? seconds * 1000;
     return {
       ...base,
@@ -199,8 +237,39 @@ async function runCase(root: string, certs: string, c: Case): Promise<Result> {
       throughputMBps: bytes / 1e6 / (transferMs / 1000),
     };
   } finally {
-    server.process.kill('SIGTERM');
+    running.process.kill('SIGTERM');
   }
+}
+
+/**
+ * Our server prints its endpoint stats when SIGTERM closes it: it must exit
+ * 0 (every connection closed cleanly) and, for `retry`, have sent a Retry.
+ */
+async function checkOurServer(
+  server: Implementation,
+  running: RunningServer,
+  testcase: string,
+): Promise<string | undefined> {
+  if (server !== 'quic-socket') return undefined;
+  const exitCode = new Promise<number | null>((resolve) =>
+    running.process.once('exit', (code) => resolve(code)),
+  );
+  running.process.kill('SIGTERM');
+  const code = await Promise.race([
+    exitCode,
+    new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref()),
+  ]);
+  if (code === 'timeout') return 'our server did not exit within 5 s of SIGTERM';
+  if (code !== 0) return `our server exited with ${code}: ${running.log().trim().slice(-300)}`;
+  const line = running
+    .log()
+    .split('\n')
+    .find((l) => l.startsWith('{'));
+  const stats = line ? (JSON.parse(line) as { stats?: { retriesSent?: number } }).stats : undefined;
+  if (testcase === 'retry' && !(stats?.retriesSent && stats.retriesSent > 0)) {
+    return 'our server sent no Retry';
+  }
+  return undefined;
 }
 
 function parseStats(output: string): { totalMs: number } | undefined {
@@ -244,20 +313,25 @@ async function main(): Promise<number> {
   const certs = join(root, 'certs');
   makeCertificates(certs);
   const results: Result[] = [];
-  for (const c of cases) {
-    const result = await runCase(root, certs, c).catch(
-      (error: Error): Result => ({
-        case: c.name,
-        client: 'quic-socket',
-        server: 'quic-go',
-        result: 'failed',
-        seconds: 0,
-        bytes: 0,
-        detail: error.message,
-      }),
-    );
-    results.push(result);
-    console.log(`${result.case}: ${result.result}${result.detail ? ` (${result.detail})` : ''}`);
+  for (const { client, server, cases: names } of DIRECTIONS) {
+    for (const c of cases) {
+      if (names && !names.includes(c.name)) continue;
+      const result = await runCase(root, certs, c, client, server).catch(
+        (error: Error): Result => ({
+          case: c.name,
+          client,
+          server,
+          result: 'failed',
+          seconds: 0,
+          bytes: 0,
+          detail: error.message,
+        }),
+      );
+      results.push(result);
+      console.log(
+        `${result.case} (${client} -> ${server}): ${result.result}${result.detail ? ` (${result.detail})` : ''}`,
+      );
+    }
   }
   console.log('');
   printTable(results);
