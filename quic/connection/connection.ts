@@ -84,6 +84,13 @@ const MAX_UNDECRYPTABLE = 16;
 /** Datagrams received from the peer and not yet read by the application (RFC 9221 §5). */
 const MAX_QUEUED_DATAGRAMS = 256;
 const MIN_INITIAL_DATAGRAM = 1200;
+/**
+ * RFC 9002 §6.2.3: an endpoint MAY, for a limited number of times per
+ * connection, send unacknowledged CRYPTO data earlier than the PTO expiry.
+ * More than once, so that a handshake survives the heavy loss of the
+ * interop runner's handshakeloss scenario without exponential PTO waits.
+ */
+const HANDSHAKE_SPEEDUPS = 4;
 
 const LEVEL_SPACE: Record<EncryptionLevel, PacketNumberSpace> = {
   initial: PacketNumberSpace.Initial,
@@ -163,6 +170,10 @@ export class Connection {
   private closeDeadline: number | undefined;
   private previousKeysDeadline: number | undefined;
   private receivedFromPeer = false;
+  /** Early resends of handshake CRYPTO data left (RFC 9002 §6.2.3). */
+  private handshakeSpeedupsLeft = HANDSHAKE_SPEEDUPS;
+  /** Probe datagrams after the first that repeat the outstanding CRYPTO data. */
+  private cryptoProbeRepeats = 0;
 
   constructor(options: ConnectionOptions, now: number) {
     this.role = options.role;
@@ -329,9 +340,20 @@ export class Connection {
   /** The next datagram to send, or undefined. */
   pollTransmit(now: number): Uint8Array | undefined {
     if (this.state === 'closed' || this.state === 'draining') return undefined;
-    const datagram = this.scheduler.buildDatagram(now);
+    let datagram: Uint8Array | undefined;
+    // A bug on the send path must end this connection, not the process.
+    this.guard(now, () => {
+      datagram = this.scheduler.buildDatagram(now);
+    });
     if (datagram === undefined) return undefined;
     this.stats.bytesSent += datagram.length;
+    if (this.cryptoProbeRepeats > 0 && !this.hasHandshakeCryptoToSend()) {
+      // RFC 9002 §6.2.4: the second probe datagram carries the same CRYPTO
+      // data ("sending the same payload every time"), so one lost datagram
+      // does not cost another, doubled, PTO.
+      this.cryptoProbeRepeats--;
+      this.requeueHandshakeCrypto();
+    }
     if (!this.addressValidated) this.amplificationSent += datagram.length;
     this.recovery.setAmplificationBlocked(now, this.amplificationBlocked());
     return datagram;
@@ -433,6 +455,7 @@ export class Connection {
     const opened = openPacket(this, space, datagram, header);
     if (opened.kind === 'no-keys') {
       this.keepUndecryptable(datagram, header);
+      this.onPacketBeforeHandshakeKeys();
       return;
     }
     if (opened.kind === 'drop') {
@@ -689,6 +712,18 @@ export class Connection {
   }
 
   private onCrypto(now: number, space: PacketSpace, offset: number, data: Uint8Array): void {
+    // RFC 9002 §6.2.3: When a server receives an Initial packet containing
+    // duplicate CRYPTO data, it can assume the client did not receive all of
+    // the server's CRYPTO data sent in Initial packets.
+    if (
+      this.role === 'server' &&
+      space.space === PacketNumberSpace.Initial &&
+      offset + data.length <= space.crypto.receivedOffset &&
+      this.handshakeSpeedupsLeft > 0 &&
+      this.requeueHandshakeCrypto()
+    ) {
+      this.handshakeSpeedupsLeft--;
+    }
     const bytes = space.crypto.receive(offset, data);
     if (bytes.length === 0) return;
     this.tls.receive(space.level, bytes);
@@ -949,15 +984,80 @@ export class Connection {
       case 'anti-deadlock': {
         const space = this.spaces[outcome.space]!;
         space.probesDue = outcome.packets;
-        // RFC 9002 §6.2.4: probes SHOULD carry data: resend outstanding CRYPTO data.
-        for (const packet of this.recovery.space(outcome.space).outstandingPackets()) {
-          for (const frame of packet.payload) {
-            if (frame.kind === 'crypto') this.onFrameLost(frame);
-          }
+        if (outcome.space === PacketNumberSpace.ApplicationData) {
+          // RFC 9002 §6.2.4: probes SHOULD carry data: resend outstanding CRYPTO data.
+          this.requeueCrypto(space);
+          return;
+        }
+        // RFC 9002 §6.2.4: the sender SHOULD send ack-eliciting packets from
+        // other packet number spaces with in-flight data, coalescing packets
+        // if possible (the server's Initial and Handshake flights).
+        if (this.requeueHandshakeCrypto(outcome.space)) {
+          this.cryptoProbeRepeats = outcome.packets - 1;
+        } else if (this.role === 'client' && outcome.space === PacketNumberSpace.Initial) {
+          // The ClientHello was acknowledged but no ServerHello came: send it
+          // again, as duplicate CRYPTO data tells the server its Initial
+          // flight was lost (RFC 9002 §6.2.3) where a PING would only be acked.
+          space.crypto.resendAll();
         }
         return;
       }
     }
+  }
+
+  /** Marks the CRYPTO data of `space`'s packets in flight for resending; true if any. */
+  private requeueCrypto(space: PacketSpace): boolean {
+    if (space.discarded) return false;
+    let any = false;
+    for (const packet of this.recovery.space(space.space).outstandingPackets()) {
+      for (const frame of packet.payload) {
+        if (frame.kind !== 'crypto') continue;
+        this.onFrameLost(frame);
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /**
+   * Resends the in-flight CRYPTO data of the Initial and Handshake spaces;
+   * a space other than `probed` with data to resend gets a probe of its own.
+   */
+  private requeueHandshakeCrypto(probed?: PacketNumberSpace): boolean {
+    let any = false;
+    for (const which of [PacketNumberSpace.Initial, PacketNumberSpace.Handshake]) {
+      const space = this.spaces[which]!;
+      if (!this.requeueCrypto(space)) continue;
+      any = true;
+      if (probed !== undefined && which !== probed && space.writeKeys !== undefined) {
+        space.probesDue = Math.max(space.probesDue, 1);
+      }
+    }
+    return any;
+  }
+
+  private hasHandshakeCryptoToSend(): boolean {
+    const initial = this.spaces[PacketNumberSpace.Initial]!;
+    const handshake = this.spaces[PacketNumberSpace.Handshake]!;
+    return (
+      (!initial.discarded && initial.crypto.hasData) ||
+      (!handshake.discarded && handshake.crypto.hasData)
+    );
+  }
+
+  /**
+   * RFC 9002 §6.2.3: When a client receives Handshake or 1-RTT packets prior
+   * to obtaining Handshake keys, it may assume some or all of the server's
+   * Initial packets were lost; it sends its Initial CRYPTO data again (a
+   * limited number of times), which the server reads as a duplicate.
+   */
+  private onPacketBeforeHandshakeKeys(): void {
+    if (this.role !== 'client' || this.handshakeSpeedupsLeft === 0) return;
+    const initial = this.spaces[PacketNumberSpace.Initial]!;
+    const handshake = this.spaces[PacketNumberSpace.Handshake]!;
+    if (initial.discarded || handshake.readKeys !== undefined) return;
+    this.handshakeSpeedupsLeft--;
+    initial.crypto.resendAll();
   }
 
   private effectiveIdleTimeout(): number {

@@ -58,6 +58,11 @@ export class CryptoStream {
     if (sent > 0) this.send.onLost(0, sent, false);
   }
 
+  /** Bytes received in order and handed on: a frame ending at or below this is a duplicate. */
+  get receivedOffset(): number {
+    return this.recv.readOffset;
+  }
+
   /**
    * A CRYPTO frame arrived. Returns the bytes now contiguous from the read
    * offset (possibly empty), to hand to TLS in order.
