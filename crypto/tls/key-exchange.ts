@@ -1,8 +1,18 @@
 // (EC)DHE key exchange for the two groups we offer (RFC 8446 §4.2.7, §7.4):
 // X25519 and secp256r1 (uncompressed points), with peer shares validated.
+// Private keys always come from the caller's random; the scalar
+// multiplications run on node:crypto where it exists (native-key-exchange.ts)
+// and on @noble/curves otherwise, with the same checks and alerts.
 import { x25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
 import { TlsAlert } from './alert.js';
+import {
+  nativeP256PublicKey,
+  nativeP256SharedSecret,
+  nativeX25519PublicKey,
+  nativeX25519SharedSecret,
+} from './native-key-exchange.js';
+import { nativeTlsCrypto } from './native-tls-crypto.js';
 
 export const NamedGroup = { secp256r1: 0x0017, x25519: 0x001d } as const;
 
@@ -19,15 +29,20 @@ export function isSupportedGroup(group: number): boolean {
 }
 
 export function generateKeyShare(group: number, random: (n: number) => Uint8Array): KeyShare {
+  const native = nativeTlsCrypto();
   if (group === NamedGroup.x25519) {
     const privateKey = random(32);
-    return { group, privateKey, publicKey: x25519.getPublicKey(privateKey) };
+    const publicKey =
+      (native && nativeX25519PublicKey(native, privateKey)) ?? x25519.getPublicKey(privateKey);
+    return { group, privateKey, publicKey };
   }
   if (group === NamedGroup.secp256r1) {
     // 48 random bytes reduced into [1, n-1] without bias (FIPS 186-5 A.4.1 style).
     const privateKey = p256.utils.randomSecretKey(random(48));
     // RFC 8446 §4.2.8.2: UncompressedPointRepresentation (0x04 || X || Y).
-    return { group, privateKey, publicKey: p256.getPublicKey(privateKey, false) };
+    const publicKey =
+      (native && nativeP256PublicKey(native, privateKey)) ?? p256.getPublicKey(privateKey, false);
+    return { group, privateKey, publicKey };
   }
   throw new TypeError(`unsupported group 0x${group.toString(16)}`);
 }
@@ -43,7 +58,7 @@ export function computeSharedSecret(share: KeyShare, peerPublic: Uint8Array): Ui
     }
     let secret: Uint8Array;
     try {
-      secret = x25519.getSharedSecret(share.privateKey, peerPublic);
+      secret = x25519SharedSecret(share.privateKey, peerPublic);
     } catch {
       throw new TlsAlert('illegal_parameter', 'x25519 key share is a low-order point');
     }
@@ -60,9 +75,21 @@ export function computeSharedSecret(share: KeyShare, peerPublic: Uint8Array): Ui
     throw new TlsAlert('illegal_parameter', 'secp256r1 key share is not an uncompressed point');
   }
   try {
-    // RFC 8446 §7.4.1: the shared secret is the x-coordinate of the ECDH point.
-    return p256.getSharedSecret(share.privateKey, peerPublic, true).slice(1);
+    return p256SharedSecret(share.privateKey, peerPublic);
   } catch {
     throw new TlsAlert('illegal_parameter', 'secp256r1 key share is not a point on the curve');
   }
+}
+
+function x25519SharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  const native = nativeTlsCrypto();
+  const secret = native && nativeX25519SharedSecret(native, privateKey, peerPublic);
+  return secret ?? x25519.getSharedSecret(privateKey, peerPublic);
+}
+
+/** RFC 8446 §7.4.1: the shared secret is the x-coordinate of the ECDH point. */
+function p256SharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  const native = nativeTlsCrypto();
+  const secret = native && nativeP256SharedSecret(native, privateKey, peerPublic);
+  return secret ?? p256.getSharedSecret(privateKey, peerPublic, true).slice(1);
 }

@@ -1,5 +1,7 @@
 // The server's (or client's) signing key: parsed from PEM, used for
 // CertificateVerify (RFC 8446 §4.4.3) and for signing certificates we build.
+// Signing runs on node:crypto where the runtime has it (the native key is
+// imported once, at the first native signature), else on the pure code.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { RSAPublicKey } from '@peculiar/asn1-rsa';
 import { AsnConvert } from '@peculiar/asn1-schema';
@@ -14,6 +16,8 @@ import {
   parseSec1,
 } from './asn1-keys.js';
 import { decodePem, PemError, pemText } from './asn1-pem.js';
+import { type NativeSigner, nativeSigner } from './native-signature.js';
+import { type NodeCryptoModule, nativeTlsCrypto } from './native-tls-crypto.js';
 import { digest, rsaPkcs1Sign, rsaPssSign } from './rsa.js';
 import { ECDSA_CURVES } from './signature.js';
 import {
@@ -32,7 +36,8 @@ export interface SigningKey {
   /**
    * Signs `message` (for CertificateVerify: the RFC 8446 §4.4.3 content) with
    * `scheme`. RSA keys also accept rsa_pkcs1_* for signing certificates.
-   * `random` supplies the RSA-PSS salt and ECDSA hedging entropy.
+   * `random` supplies the RSA-PSS salt and ECDSA hedging entropy on the pure
+   * path; on node:crypto those come from OpenSSL's CSPRNG instead.
    */
   sign(scheme: number, message: Uint8Array, random: (n: number) => Uint8Array): Uint8Array;
   /** The matching public key as DER SubjectPublicKeyInfo. */
@@ -128,6 +133,8 @@ export function signingKeyFrom(key: PrivateKey): SigningKey {
   }
   const spki = publicKeySpki(key);
   const allowed = new Set(key.kind === 'rsa' ? [...schemes, ...RSA_CERTIFICATE_SCHEMES] : schemes);
+  // One import per key and per node:crypto module; null: this runtime cannot import it.
+  let native: { crypto: NodeCryptoModule; signer: NativeSigner | null } | undefined;
   return {
     keyType,
     schemes,
@@ -138,6 +145,19 @@ export function signingKeyFrom(key: PrivateKey): SigningKey {
         throw new TypeError(
           `scheme: ${signatureSchemeName(scheme)} cannot be used with a ${keyType} key`,
         );
+      }
+      const crypto = nativeTlsCrypto();
+      if (crypto) {
+        if (native?.crypto !== crypto) {
+          native = { crypto, signer: nativeSigner(crypto, key, spki) ?? null };
+        }
+        if (native.signer) {
+          // Draw what the pure path would (and check it), so the caller's random
+          // stream stays in step whichever path signs; OpenSSL uses its own.
+          if (algorithm.family === 'ecdsa') randomBytes(random, 32);
+          if (algorithm.family === 'rsa-pss') randomBytes(random, hashLength(algorithm.hash));
+          return native.signer(algorithm, message);
+        }
       }
       switch (key.kind) {
         case 'ec':

@@ -1,10 +1,14 @@
 // Signature verification for CertificateVerify (RFC 8446 §4.4.3) and for
-// certificate chains: ECDSA P-256/P-384 and Ed25519 with @noble/curves, RSA
-// (PSS and PKCS#1 v1.5) in BigInt. Synchronous and pure.
+// certificate chains: on node:crypto where the runtime has it
+// (native-signature.ts), else ECDSA P-256/P-384 and Ed25519 with
+// @noble/curves and RSA (PSS and PKCS#1 v1.5) in BigInt. Synchronous either
+// way; keys are parsed and validated by the same pure code on both paths.
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256, p384 } from '@noble/curves/nist.js';
 import { TlsAlert } from './alert.js';
 import { KeyFormatError, type PublicKey, parseSpki } from './asn1-keys.js';
+import { nativeVerify } from './native-signature.js';
+import { nativeTlsCrypto } from './native-tls-crypto.js';
 import { digest, rsaPkcs1Verify, rsaPssVerify } from './rsa.js';
 import {
   hashLength,
@@ -15,8 +19,41 @@ import {
 
 export const ECDSA_CURVES = { p256, p384 } as const;
 
+/**
+ * Parsed keys by SPKI, most recently used last: a server's leaf and its CA
+ * recur in every handshake, and each parse validates the point or modulus
+ * (and, on the native path, the imported key hangs off the parsed one).
+ */
+const parsedKeys = new Map<string, PublicKey>();
+export const PUBLIC_KEY_CACHE_SIZE = 64;
+/** Larger SPKIs are never cached (a 4096-bit RSA SPKI is about 550 bytes). */
+const CACHEABLE_SPKI_BYTES = 1024;
+
+function cacheKey(spki: Uint8Array): string | undefined {
+  if (spki.length > CACHEABLE_SPKI_BYTES) return undefined;
+  return String.fromCharCode.apply(null, spki as unknown as number[]);
+}
+
 /** Turns a key parsing failure into the alert RFC 8446 §6.2 names for it. */
 export function publicKeyFromSpki(spki: Uint8Array): PublicKey {
+  const id = cacheKey(spki);
+  const cached = id === undefined ? undefined : parsedKeys.get(id);
+  if (cached) {
+    parsedKeys.delete(id!);
+    parsedKeys.set(id!, cached);
+    return cached;
+  }
+  const key = parseSpkiOrAlert(spki);
+  if (id !== undefined) {
+    parsedKeys.set(id, key);
+    if (parsedKeys.size > PUBLIC_KEY_CACHE_SIZE) {
+      parsedKeys.delete(parsedKeys.keys().next().value!);
+    }
+  }
+  return key;
+}
+
+function parseSpkiOrAlert(spki: Uint8Array): PublicKey {
   try {
     return parseSpki(spki);
   } catch (error) {
@@ -76,6 +113,21 @@ export function verifyWithAlgorithm(
       `${what} uses ${name} with ${algorithm.hash}, which does not fit ${describeKey(key)}`,
     );
   }
+  const native = nativeTlsCrypto();
+  if (native) {
+    const verified = nativeVerify(native, algorithm, key, message, signature);
+    if (verified !== undefined) return verified;
+  }
+  return pureVerify(algorithm, key, message, signature);
+}
+
+/** The portable verifier (@noble/curves, BigInt RSA); the algorithm fits the key. */
+export function pureVerify(
+  algorithm: SignatureAlgorithm,
+  key: PublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   try {
     switch (key.kind) {
       case 'ec':
