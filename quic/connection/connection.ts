@@ -1062,11 +1062,11 @@ export class Connection {
 
   private effectiveIdleTimeout(): number {
     if (this.idleTimeoutMs === 0) return Number.POSITIVE_INFINITY;
-    // RFC 9000 §10.1: at least three times the current PTO.
-    return Math.max(
-      this.idleTimeoutMs,
-      3 * this.recovery.ptoPeriod(PacketNumberSpace.ApplicationData),
-    );
+    // RFC 9000 §10.1: at least three times the current PTO. Without the
+    // backoff (as quic-go and quinn do): during an outage the backed-off PTO
+    // would keep pushing the idle deadline out.
+    const pto = this.recovery.rtt.ptoBase() + (this.peerParams?.maxAckDelay ?? 25);
+    return Math.max(this.idleTimeoutMs, 3 * pto);
   }
 
   private idleDeadline(): number {

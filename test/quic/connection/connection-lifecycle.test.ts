@@ -1,0 +1,68 @@
+// Idle timeout, application close and the closing/draining periods
+// (RFC 9000 §10).
+import { describe, expect, it } from 'vitest';
+import { ConnectionPair } from './connection-pair.js';
+
+function established(link: ConstructorParameters<typeof ConnectionPair>[2] = {}): ConnectionPair {
+  const pair = new ConnectionPair(
+    { transport: { maxIdleTimeout: 5_000 } },
+    { transport: { maxIdleTimeout: 10_000 } },
+    link,
+  );
+  pair.run(() => pair.client.handshakeConfirmed && (pair.server?.handshakeConfirmed ?? false));
+  return pair;
+}
+
+describe('RFC 9000 §10.1 idle timeout', () => {
+  it('uses the smaller of both idle timeouts and closes silently when the path goes quiet', () => {
+    let cut = false;
+    const pair = established({ toServer: { drop: () => cut }, toClient: { drop: () => cut } });
+    cut = true;
+    const start = pair.now;
+    pair.run(() => pair.client.state === 'closed' && pair.server!.state === 'closed', 60_000);
+    expect(pair.client.closeInfo?.initiator).toBe('idle-timeout');
+    expect(pair.server!.closeInfo?.initiator).toBe('idle-timeout');
+    // min(5 s, 10 s), give or take the PTO floor of 3 PTOs.
+    const elapsed = pair.now - start;
+    expect(elapsed).toBeGreaterThanOrEqual(5_000);
+    expect(elapsed).toBeLessThan(10_000);
+  });
+
+  it('an idle but healthy connection stays open while packets flow', () => {
+    const pair = established();
+    const id = pair.client.openStream(true)!;
+    for (let i = 0; i < 20; i++) {
+      pair.client.streamWrite(id, new Uint8Array(10));
+      pair.run(() => false, 1_000);
+    }
+    expect(pair.client.state).toBe('established');
+  });
+});
+
+describe('RFC 9000 §10.2 immediate close', () => {
+  it('an application close reaches the peer with its code and reason; both sides end', () => {
+    const pair = established();
+    pair.client.close(pair.now, 0x1234n, 'bye');
+    pair.run(() => pair.client.state === 'closed' && pair.server!.state === 'closed');
+    expect(pair.server!.closeInfo).toMatchObject({
+      code: 0x1234n,
+      application: true,
+      reason: 'bye',
+      initiator: 'peer',
+    });
+    expect(pair.clientEvents.some((e) => e.type === 'terminated')).toBe(true);
+    expect(pair.serverEvents.some((e) => e.type === 'terminated')).toBe(true);
+  });
+
+  it('a close before the handshake completes is sent as a transport APPLICATION_ERROR (§10.2.3)', () => {
+    const pair = new ConnectionPair();
+    pair.run(() => pair.server !== undefined && pair.client.spaces[1]!.writeKeys !== undefined);
+    pair.client.close(pair.now, 7n, 'changed my mind');
+    pair.run(() => pair.server!.closeInfo !== undefined);
+    const info = pair.server!.closeInfo!;
+    // The peer may have read the 1-RTT copy (application 7) or an Initial/Handshake copy (0x0c).
+    expect(
+      (info.application && info.code === 7n) || (!info.application && info.code === 0x0cn),
+    ).toBe(true);
+  });
+});
