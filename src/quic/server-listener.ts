@@ -42,6 +42,9 @@ export class QuicListener {
   private socket!: RawUdpSocket;
   private closing: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Datagrams whose handling threw (a bug, counted instead of crashing the server). */
+  internalErrors = 0;
+  lastInternalError: unknown;
   readonly endpoint: Endpoint;
 
   private constructor(
@@ -120,7 +123,15 @@ export class QuicListener {
   }
 
   private onMessage(data: Uint8Array, from: PeerAddress): void {
-    const connection = this.endpoint.receive(this.stack.clock.now(), from, data);
+    let connection: AcceptedConnection['connection'] | undefined;
+    try {
+      connection = this.endpoint.receive(this.stack.clock.now(), from, data);
+    } catch (error) {
+      // The core turns protocol errors into closes; anything that still
+      // escapes is our bug and must not take the whole server down.
+      this.internalErrors++;
+      this.lastInternalError = error;
+    }
     this.acceptNew();
     this.flushEndpoint();
     if (connection) this.drivers.get(connection)?.scheduleService();
