@@ -8,6 +8,8 @@
 //
 //   npm run interop                     every case
 //   npm run interop -- transfer retry   only these
+//   npm run interop -- scenarios        the network scenarios through the
+//                                       impairment relay (interop/scenarios.ts)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { createSocket } from 'node:dgram';
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { buildCertificate } from '../crypto/tls/certificate-builder.js';
 import { parsePrivateKeyPem } from '../crypto/tls/private-key.js';
 import { secureRandom } from '../src/quic/secure-random.js';
+import { runRelayScenarios } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -333,6 +336,14 @@ async function main(): Promise<number> {
       );
     }
   }
+  // Network scenarios through the impairment relay: interop/scenarios.ts.
+  // Run by default and when named ('scenarios', 'scenarios-quick' or one by name).
+  results.push(
+    ...(await runRelayScenarios(
+      { root, certs, startServer, runClient, makeFiles, verify, freePort },
+      wanted,
+    )),
+  );
   console.log('');
   printTable(results);
   const out = join(repo, 'interop', 'results');

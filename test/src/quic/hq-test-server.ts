@@ -42,6 +42,7 @@ export class HqTestServer {
   readonly drivers = new Map<string, ConnectionDriver>();
   readonly resets: { streamId: number; code: bigint | number }[] = [];
   readonly stops: { streamId: number; code: bigint | number }[] = [];
+  private readonly originalDcids = new WeakMap<ConnectionDriver, Uint8Array>();
   socket!: RawUdpSocket;
 
   private constructor(
@@ -81,8 +82,15 @@ export class HqTestServer {
   private onMessage(data: Uint8Array, address: string, port: number): void {
     const key = `${address}:${port}`;
     let driver = this.drivers.get(key);
+    const header = parsePacketHeader(data, 0, 8);
+    if (driver && header?.packetType === 0 && !this.isFor(driver, header.dcid)) {
+      // A new client reusing the address and port of an earlier one (the
+      // simulator hands out ports again): a new connection.
+      driver.stop();
+      this.drivers.delete(key);
+      driver = undefined;
+    }
     if (!driver) {
-      const header = parsePacketHeader(data, 0, 8);
       if (header?.packetType !== 0) return;
       const connection = new Connection(
         {
@@ -111,10 +119,27 @@ export class HqTestServer {
         this.stack.clock,
         (event) => this.onEvent(created, streams, event),
       );
-      driver = created;
-      this.drivers.set(key, driver);
+      created.receive(data, { address, port });
+      // A first datagram that does not open (corrupted on the way: its DCID
+      // would fix the wrong Initial keys) must not claim the client address.
+      if (connection.stats.packetsReceived === 0) {
+        created.stop();
+        return;
+      }
+      this.drivers.set(key, created);
+      this.originalDcids.set(created, header.dcid.slice());
+      return;
     }
     driver.receive(data, { address, port });
+  }
+
+  /** Whether an Initial with this DCID belongs to the driver's connection. */
+  private isFor(driver: ConnectionDriver, dcid: Uint8Array): boolean {
+    const original = this.originalDcids.get(driver);
+    return (
+      equalBytes(dcid, driver.connection.scid) ||
+      (original !== undefined && equalBytes(dcid, original))
+    );
   }
 
   private onEvent(
@@ -210,4 +235,8 @@ function concat(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
