@@ -31,6 +31,15 @@ export class ServerConnectEvent extends Event {
   }
 }
 
+/** 'error': the UDP socket failed after listening; `closed` rejects with the same error. */
+export class SocketServerErrorEvent extends Event {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    super('error');
+    this.error = error;
+  }
+}
+
 export interface SocketServerInfo {
   localAddress: string;
   localPort: number;
@@ -66,11 +75,21 @@ export class SocketServer extends EventTarget implements AsyncIterable<Socket> {
       this.#rejectClosed = reject;
     });
     this.closed.catch(() => {});
-    this.ready = QuicListener.listen(this.#stack, checked.listener, (accepted) => {
-      const { socket, onEvent } = acceptedSocket(accepted, this.#stack, this.#alpn);
-      this.#deliver(socket);
-      return onEvent;
-    }).then(
+    this.ready = QuicListener.listen(
+      this.#stack,
+      checked.listener,
+      (accepted) => {
+        const { socket, onEvent } = acceptedSocket(accepted, this.#stack, this.#alpn);
+        this.#deliver(socket);
+        return onEvent;
+      },
+      (error) => {
+        const failure = toSocketError(error, 'the SocketServer UDP socket failed');
+        this.#end();
+        this.#rejectClosed(failure);
+        this.dispatchEvent(new SocketServerErrorEvent(failure));
+      },
+    ).then(
       (listener) => {
         this.#listener = listener;
         if (this.#closing) void listener.close(0, '');

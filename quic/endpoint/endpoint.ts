@@ -18,6 +18,7 @@ import type { ServerConnectionOptions } from '../connection/connection-options.j
 import { TransportErrorCode } from '../errors.js';
 import {
   type InvariantHeader,
+  longTypeBits,
   type PacketHeader,
   parseInvariantHeader,
   parsePacketHeader,
@@ -118,6 +119,11 @@ export class Endpoint {
     if (invariant === undefined) return this.drop('unparsable');
     const entry = this.route(from, invariant);
     if (entry !== undefined) {
+      // RFC 9000 §14.1: a server MUST discard an Initial packet that is
+      // carried in a UDP datagram smaller than 1200 bytes, on any connection.
+      if (invariant.long && data.length < MIN_INITIAL_DATAGRAM && isInitial(data, invariant)) {
+        return this.drop('initial-too-small');
+      }
       // Migration is not supported: a known CID from another address is not ours to act on.
       if (entry.remote.address !== from.address || entry.remote.port !== from.port) {
         return this.drop('address-mismatch');
@@ -448,6 +454,12 @@ type TokenValidation =
   | { kind: 'new-token' }
   | { kind: 'retry'; originalDcid: Uint8Array; retrySourceCid: Uint8Array }
   | { kind: 'invalid'; reason: string };
+
+/** The long-header type bits say Initial (RFC 9000 §17.2, RFC 9369 §3.2); nothing else is parsed. */
+function isInitial(data: Uint8Array, header: InvariantHeader): boolean {
+  if (header.version === VERSION_NEGOTIATION) return false;
+  return (data[0]! & 0x30) >> 4 === longTypeBits(PacketType.Initial, header.version);
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

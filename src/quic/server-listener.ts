@@ -63,6 +63,7 @@ export class QuicListener {
     stack: UdpStack,
     options: QuicListenerOptions,
     onAccept: OnAccept,
+    onError?: (error: Error) => void,
   ): Promise<QuicListener> {
     const listener = new QuicListener(stack, options, onAccept);
     listener.socket = await stack.bind(
@@ -77,6 +78,12 @@ export class QuicListener {
         onMessage: (data, address, port) => listener.onMessage(data, { address, port }),
         onDrain: () => {
           for (const driver of listener.drivers.values()) driver.onDrain();
+        },
+        // The port is unusable: stop every driver; the owner decides what to report.
+        onError: (error) => {
+          for (const driver of listener.drivers.values()) driver.stop();
+          listener.drivers.clear();
+          onError?.(error);
         },
       },
     );

@@ -71,6 +71,17 @@ describe('Endpoint: accepting connections', () => {
     expect(exchange(net, client, 50_000).length).toBe(50_000);
   });
 
+  it('drops a small Initial datagram even for a known connection', () => {
+    const net = new EndpointNetwork({ retry: 'never' });
+    const client = net.addClient(A);
+    net.run(() => net.serverConnections.length > 0, 1_000);
+    const first = firstDatagramOf(net, client);
+    const before = net.serverConnections[0]!.connection.stats.bytesReceived;
+    expect(net.endpoint.receive(net.now, A, first.subarray(0, 600))).toBeUndefined();
+    expect(net.endpoint.stats.datagramsDropped['initial-too-small']).toBe(1);
+    expect(net.serverConnections[0]!.connection.stats.bytesReceived).toBe(before);
+  });
+
   it('routes packets sent to every connection ID the server issued, and not to retired ones', () => {
     const net = new EndpointNetwork({ retry: 'never' });
     const client = net.addClient(A);
