@@ -81,56 +81,54 @@ export class HqTestServer {
 
   private onMessage(data: Uint8Array, address: string, port: number): void {
     const key = `${address}:${port}`;
-    let driver = this.drivers.get(key);
+    const existing = this.drivers.get(key);
     const header = parsePacketHeader(data, 0, 8);
-    if (driver && header?.packetType === 0 && !this.isFor(driver, header.dcid)) {
-      // A new client reusing the address and port of an earlier one (the
-      // simulator hands out ports again): a new connection.
-      driver.stop();
-      this.drivers.delete(key);
-      driver = undefined;
-    }
-    if (!driver) {
-      if (header?.packetType !== 0) return;
-      const connection = new Connection(
-        {
-          role: 'server',
-          random: this.random,
-          currentTimeMs: NOW,
-          version: QUIC_V1,
-          originalDcid: header.dcid.slice(),
-          clientDcid: header.dcid.slice(),
-          clientScid: header.scid.slice(),
-          tls: {
-            certificate: this.options.certificate ?? {
-              chain: [serverLeaf.der],
-              key: testKey('ec-p256', 'leaf'),
-            },
-            alpn: ['hq-interop'],
-          },
-        },
-        this.stack.clock.now(),
-      );
-      const streams = new Map<number, ServedStream>();
-      const created: ConnectionDriver = new ConnectionDriver(
-        connection,
-        this.socket,
-        { address, port },
-        this.stack.clock,
-        (event) => this.onEvent(created, streams, event),
-      );
-      created.receive(data, { address, port });
-      // A first datagram that does not open (corrupted on the way: its DCID
-      // would fix the wrong Initial keys) must not claim the client address.
-      if (connection.stats.packetsReceived === 0) {
-        created.stop();
-        return;
-      }
-      this.drivers.set(key, created);
-      this.originalDcids.set(created, header.dcid.slice());
+    // An Initial with a DCID the connection does not know is a new client
+    // reusing the address and port of an earlier one (the simulator hands
+    // out ports again), or a corrupted datagram: decided below by opening it.
+    const newClient = header?.packetType === 0 && !(existing && this.isFor(existing, header.dcid));
+    if (existing && !newClient) {
+      existing.receive(data, { address, port });
       return;
     }
-    driver.receive(data, { address, port });
+    if (header?.packetType !== 0) return;
+    const connection = new Connection(
+      {
+        role: 'server',
+        random: this.random,
+        currentTimeMs: NOW,
+        version: QUIC_V1,
+        originalDcid: header.dcid.slice(),
+        clientDcid: header.dcid.slice(),
+        clientScid: header.scid.slice(),
+        tls: {
+          certificate: this.options.certificate ?? {
+            chain: [serverLeaf.der],
+            key: testKey('ec-p256', 'leaf'),
+          },
+          alpn: ['hq-interop'],
+        },
+      },
+      this.stack.clock.now(),
+    );
+    const streams = new Map<number, ServedStream>();
+    const created: ConnectionDriver = new ConnectionDriver(
+      connection,
+      this.socket,
+      { address, port },
+      this.stack.clock,
+      (event) => this.onEvent(created, streams, event),
+    );
+    created.receive(data, { address, port });
+    // A first datagram that does not open (corrupted on the way: its DCID
+    // would fix the wrong Initial keys) must not claim the client address.
+    if (connection.stats.packetsReceived === 0) {
+      created.stop();
+      return;
+    }
+    existing?.stop();
+    this.drivers.set(key, created);
+    this.originalDcids.set(created, header.dcid.slice());
   }
 
   /** Whether an Initial with this DCID belongs to the driver's connection. */
