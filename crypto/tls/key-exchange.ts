@@ -12,7 +12,7 @@ import {
   nativeX25519PublicKey,
   nativeX25519SharedSecret,
 } from './native-key-exchange.js';
-import { nativeTlsCrypto } from './native-tls-crypto.js';
+import { type NodeCryptoModule, nativeTlsCrypto } from './native-tls-crypto.js';
 
 export const NamedGroup = { secp256r1: 0x0017, x25519: 0x001d } as const;
 
@@ -81,15 +81,41 @@ export function computeSharedSecret(share: KeyShare, peerPublic: Uint8Array): Ui
   }
 }
 
-function x25519SharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+/**
+ * node:crypto's answer, or undefined when it has none: the pure code then
+ * decides, so a bad share fails with exactly the pure path's alert and an
+ * operation this runtime lacks never looks like a bad share. (A bad share
+ * thus costs one pure scalar multiplication, once per handshake.)
+ */
+function tryNative(
+  compute: (
+    crypto: NodeCryptoModule,
+    privateKey: Uint8Array,
+    peerPublic: Uint8Array,
+  ) => Uint8Array | undefined,
+  privateKey: Uint8Array,
+  peerPublic: Uint8Array,
+): Uint8Array | undefined {
   const native = nativeTlsCrypto();
-  const secret = native && nativeX25519SharedSecret(native, privateKey, peerPublic);
-  return secret ?? x25519.getSharedSecret(privateKey, peerPublic);
+  if (!native) return undefined;
+  try {
+    return compute(native, privateKey, peerPublic);
+  } catch {
+    return undefined;
+  }
+}
+
+function x25519SharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  return (
+    tryNative(nativeX25519SharedSecret, privateKey, peerPublic) ??
+    x25519.getSharedSecret(privateKey, peerPublic)
+  );
 }
 
 /** RFC 8446 §7.4.1: the shared secret is the x-coordinate of the ECDH point. */
 function p256SharedSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
-  const native = nativeTlsCrypto();
-  const secret = native && nativeP256SharedSecret(native, privateKey, peerPublic);
-  return secret ?? p256.getSharedSecret(privateKey, peerPublic, true).slice(1);
+  return (
+    tryNative(nativeP256SharedSecret, privateKey, peerPublic) ??
+    p256.getSharedSecret(privateKey, peerPublic, true).slice(1)
+  );
 }

@@ -2,7 +2,9 @@
 // the caller's random (key-exchange.ts draws it), so a share is the same
 // bytes on either path; only the scalar multiplications are native. Each
 // function returns undefined when this runtime cannot do the operation, and
-// the caller then uses the pure code.
+// the caller then uses the pure code. The public-key functions never throw;
+// the shared-secret ones throw for shares OpenSSL refuses, and the caller
+// then lets the pure code decide (and raise the alert).
 import type * as NodeCrypto from 'node:crypto';
 import { base64url, fromBase64url, type NodeCryptoModule } from './native-tls-crypto.js';
 
@@ -54,8 +56,12 @@ export function nativeX25519PublicKey(
 ): Uint8Array | undefined {
   const key = x25519Key(crypto, privateKey);
   if (!key) return undefined;
-  const x = crypto.createPublicKey(key).export({ format: 'jwk' }).x;
-  return typeof x === 'string' ? fromBase64url(x) : undefined;
+  try {
+    const x = crypto.createPublicKey(key).export({ format: 'jwk' }).x;
+    return typeof x === 'string' ? fromBase64url(x) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** RFC 8446 §4.2.8.2: the uncompressed P-256 public point (0x04 || X || Y). */
@@ -64,7 +70,11 @@ export function nativeP256PublicKey(
   privateKey: Uint8Array,
 ): Uint8Array | undefined {
   const ecdh = p256Key(crypto, privateKey);
-  return ecdh ? new Uint8Array(ecdh.getPublicKey()) : undefined;
+  try {
+    return ecdh ? new Uint8Array(ecdh.getPublicKey()) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -85,9 +85,11 @@ function digestName(algorithm: SignatureAlgorithm): string | null {
 
 /**
  * Verifies on node:crypto. The algorithm must already fit the key
- * (signature.ts checks that first). Returns undefined when this runtime
- * cannot import the key, so the caller uses the pure code; false for any
- * signature that does not verify, never throws for bad signature bytes.
+ * (signature.ts checks that first). Returns false for a signature that does
+ * not verify, and undefined when node:crypto could not decide (the key does
+ * not import on this runtime, or verify threw rather than answering): the
+ * caller then asks the pure code, so an unsupported operation can never turn
+ * into a wrongly rejected signature. Never throws.
  */
 export function nativeVerify(
   crypto: NodeCryptoModule,
@@ -109,7 +111,7 @@ export function nativeVerify(
       signature,
     );
   } catch {
-    return false;
+    return undefined;
   }
 }
 

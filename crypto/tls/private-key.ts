@@ -156,7 +156,11 @@ export function signingKeyFrom(key: PrivateKey): SigningKey {
           // stream stays in step whichever path signs; OpenSSL uses its own.
           if (algorithm.family === 'ecdsa') randomBytes(random, 32);
           if (algorithm.family === 'rsa-pss') randomBytes(random, hashLength(algorithm.hash));
-          return native.signer(algorithm, message);
+          try {
+            return native.signer(algorithm, message);
+          } catch {
+            native.signer = null; // this runtime cannot sign with it after all: pure from now on
+          }
         }
       }
       switch (key.kind) {

@@ -252,6 +252,26 @@ describe('signatures: node:crypto and pure agree', () => {
     }
   });
 
+  it('when node:crypto cannot decide (verify or key import throws), nativeVerify says undefined, not false', () => {
+    const algorithm = requireSignatureAlgorithm(SignatureScheme.ecdsa_secp256r1_sha256);
+    const sig = keys.p256!.signing.sign(SignatureScheme.ecdsa_secp256r1_sha256, message, random);
+    const parsed = publicKeyFromSpki(keys.p256!.spki);
+    const throwing = (name: string) =>
+      ({
+        ...crypto,
+        [name]: () => {
+          throw new Error(`${name} is not supported here`);
+        },
+      }) as typeof crypto;
+    expect(nativeVerify(throwing('verify'), algorithm, parsed, message, sig)).toBeUndefined();
+    // A key object never imported before: the import itself fails.
+    const fresh = { ...parsed } as PublicKey;
+    expect(
+      nativeVerify(throwing('createPublicKey'), algorithm, fresh, message, sig),
+    ).toBeUndefined();
+    expect(pureVerify(algorithm, fresh, message, sig)).toBe(true);
+  });
+
   it('an RSA signature one byte short (leading zero dropped) is invalid on both paths (RFC 8017 §8.1.2)', () => {
     const key = keys.rsa!;
     const parsed = publicKeyFromSpki(key.spki);
