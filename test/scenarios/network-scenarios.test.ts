@@ -61,9 +61,9 @@ describe('interop runner scenarios on the simulator', () => {
     async (seed) => {
       const s = await scenario({ seed, link: { loss: 0.02, maxConsecutiveLosses: 3 } });
       const r = await s.download(2 * MB, 120_000);
-      expect(r.packetsLost).toBeGreaterThan(0);
+      expect(r.serverPacketsLost).toBeGreaterThan(0);
       report(
-        `transferloss seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s`,
+        `transferloss seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s, server lost ${r.serverPacketsLost} packets`,
       );
     },
     120_000,
@@ -93,7 +93,7 @@ describe('interop runner scenarios on the simulator', () => {
       });
       const r = await s.download(2 * MB, 120_000);
       report(
-        `transfercorruption seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s`,
+        `transfercorruption seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s, server lost ${r.serverPacketsLost} packets`,
       );
     },
     120_000,
@@ -107,7 +107,7 @@ describe('interop runner scenarios on the simulator', () => {
       const holes = s.net.trace.filter((e) => e.reason === 'blackhole').length;
       expect(holes).toBeGreaterThan(0);
       report(
-        `blackhole seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s`,
+        `blackhole seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s, server lost ${r.serverPacketsLost} packets`,
       );
     },
     180_000,
@@ -159,7 +159,7 @@ describe('interop runner scenarios on the simulator', () => {
         const s = await scenario({ seed, congestionControl: cc });
         const r = await s.download(10 * MB, 120_000);
         report(
-          `goodput ${cc} seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s`,
+          `goodput ${cc} seed ${seed}: ${r.elapsedMs.toFixed(0)} ms, ${(r.goodputBps / 1e6).toFixed(2)} Mbit/s, server lost ${r.serverPacketsLost} packets`,
         );
         expect(r.goodputBps).toBeGreaterThanOrEqual(0.9 * DEFAULT_LINK.bandwidthBps);
       },

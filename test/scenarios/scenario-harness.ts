@@ -62,7 +62,10 @@ export interface DownloadResult {
   elapsedMs: number;
   /** Body bits per second over `elapsedMs`. */
   goodputBps: number;
+  /** Packets the client declared lost (mostly ACKs). */
   packetsLost: number;
+  /** Packets the server declared lost during this download (the data direction). */
+  serverPacketsLost: number;
 }
 
 const encoder = new TextEncoder();
@@ -137,6 +140,7 @@ export class Scenario {
 
   /** Opens a connection, downloads `size` bytes, checks them, closes; virtual limits bound it. */
   async download(size: number, maxTimeMs: number): Promise<DownloadResult> {
+    const lostBefore = this.serverPacketsLost();
     const socket = this.connect();
     await this.net.runUntil(socket.opened, { maxTimeMs });
     const started = this.net.now();
@@ -145,7 +149,18 @@ export class Scenario {
     checkPattern(body, size);
     const packetsLost = socket.stats.packetsLost ?? 0;
     await this.net.runUntil(socket.close(), { maxTimeMs: 60_000 });
-    return { elapsedMs, goodputBps: (size * 8 * 1000) / elapsedMs, packetsLost };
+    return {
+      elapsedMs,
+      goodputBps: (size * 8 * 1000) / elapsedMs,
+      packetsLost,
+      serverPacketsLost: this.serverPacketsLost() - lostBefore,
+    };
+  }
+
+  private serverPacketsLost(): number {
+    let lost = 0;
+    for (const driver of this.server.drivers.values()) lost += driver.connection.stats.packetsLost;
+    return lost;
   }
 
   async stop(): Promise<void> {
