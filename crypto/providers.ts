@@ -1,5 +1,7 @@
 // Choosing a crypto provider: `node` (native, fast) automatically where
-// node:crypto exists, `pure` everywhere else, or either by name.
+// node:crypto exists, `pure` everywhere else, or either by name. The TLS
+// handshake's public-key work (signatures, ECDHE) has its own process-wide
+// switch, re-exported here: setTlsPublicKeyCrypto('auto' | 'pure' | 'node').
 import type { CryptoProvider } from './crypto-provider.js';
 import { createNodeCryptoProvider, loadNodeCrypto } from './node-provider.js';
 import { pureCryptoProvider } from './pure-provider.js';
@@ -17,6 +19,11 @@ export function nodeCryptoProvider(): CryptoProvider | null {
   return nodeProvider;
 }
 
+export {
+  setTlsPublicKeyCrypto,
+  type TlsPublicKeyCryptoChoice,
+  tlsPublicKeyCrypto,
+} from './tls/native-tls-crypto.js';
 export { pureCryptoProvider };
 
 /**

@@ -4,7 +4,7 @@
 // random, and invalid peer shares end in the same TlsAlert.
 import * as nodeCrypto from 'node:crypto';
 import fc from 'fast-check';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TlsAlert } from '../../../crypto/tls/alert.js';
 import type { PublicKey } from '../../../crypto/tls/asn1-keys.js';
 import {
@@ -39,7 +39,9 @@ import {
   requireSignatureAlgorithm,
   SignatureScheme,
 } from '../../../crypto/tls/signature-scheme.js';
+import { intermediate, leaf, root, testKey } from '../../fixtures/tls/chains.js';
 import { seededRandom } from './engine-properties.js';
+import { clientOptions, drive, serverOptions, ticketOf } from './handshake-driver.js';
 
 const random = (n: number) => new Uint8Array(nodeCrypto.randomBytes(n));
 const crypto = nativeTlsCrypto()!;
@@ -515,5 +517,52 @@ describe('ECDHE: node:crypto and pure agree', () => {
       const ba = using('pure', () => computeSharedSecret(b, a.publicKey));
       expect([...ab]).toEqual([...ba]);
     }
+  });
+});
+
+describe('work per handshake on the native path', () => {
+  /** Counts node:crypto sign/verify calls (the module object the native path calls into). */
+  async function count(fn: () => Promise<unknown>): Promise<{ verify: number; sign: number }> {
+    const verify = vi.spyOn(crypto, 'verify');
+    const sign = vi.spyOn(crypto, 'sign');
+    try {
+      await fn();
+      return { verify: verify.mock.calls.length, sign: sign.mock.calls.length };
+    } finally {
+      verify.mockRestore();
+      sign.mockRestore();
+    }
+  }
+
+  it('a full handshake verifies each signature once (chain, CertificateVerify) and signs once', async () => {
+    const ca = root(testKey('ec-p256', 'root'));
+    const inter = intermediate(testKey('ec-p384', 'intermediate'), ca);
+    const direct = { rootDer: ca.der, chain: [leaf(testKey('ec-p256', 'leaf'), ca).der] };
+    const viaIntermediate = {
+      rootDer: ca.der,
+      chain: [leaf(testKey('ec-p256', 'leaf'), inter).der, inter.der],
+    };
+    for (const [pki, signatures] of [
+      [direct, 2],
+      [viaIntermediate, 3],
+    ] as const) {
+      const full = { ...pki, keyType: 'ec-p256' as const };
+      const calls = await count(() => drive(clientOptions(full), serverOptions(full)));
+      expect(calls).toEqual({ verify: signatures, sign: 1 });
+    }
+  });
+
+  it('a resumed handshake neither signs nor verifies', async () => {
+    const ca = root(testKey('ec-p256', 'root'));
+    const pki = {
+      rootDer: ca.der,
+      chain: [leaf(testKey('ec-p256', 'leaf'), ca).der],
+      keyType: 'ec-p256' as const,
+    };
+    const ticket = ticketOf(await drive(clientOptions(pki), serverOptions(pki)));
+    const calls = await count(() =>
+      drive(clientOptions(pki, { sessionTicket: ticket }), serverOptions(pki)),
+    );
+    expect(calls).toEqual({ verify: 0, sign: 0 });
   });
 });
