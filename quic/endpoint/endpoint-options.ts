@@ -51,6 +51,7 @@ export interface EndpointOptions {
 
 export type DropReason =
   | 'initial-too-small'
+  | 'unauthenticated-initial'
   | 'short-initial-dcid'
   | 'version-negotiation-received'
   | 'unsupported-version-too-small'
@@ -81,6 +82,7 @@ export function emptyEndpointStats(): EndpointStats {
     statelessResetsSent: 0,
     datagramsDropped: {
       'initial-too-small': 0,
+      'unauthenticated-initial': 0,
       'short-initial-dcid': 0,
       'version-negotiation-received': 0,
       'unsupported-version-too-small': 0,

@@ -246,7 +246,7 @@ export class Endpoint {
     header: PacketHeader,
     data: Uint8Array,
     validation: TokenValidation,
-  ): Connection {
+  ): Connection | undefined {
     const o = this.options;
     const options: ServerConnectionOptions = {
       role: 'server',
@@ -268,6 +268,11 @@ export class Endpoint {
       ...(o.maxDatagramSize ? { maxDatagramSize: o.maxDatagramSize } : {}),
     };
     const connection = new Connection(options, now);
+    connection.receive(now, data);
+    // A first datagram none of whose packets authenticates (corrupted, or
+    // noise with a plausible header) leaves no state behind and claims
+    // nothing: the client's retransmission starts afresh.
+    if (connection.stats.packetsReceived === 0) return this.drop('unauthenticated-initial');
     const remote = { address: from.address, port: from.port };
     const entry: Entry = {
       connection,
@@ -288,7 +293,6 @@ export class Endpoint {
     if (this.events.length < MAX_QUEUED_EVENTS) {
       this.events.push({ type: 'connection', connection, remote });
     }
-    connection.receive(now, data);
     this.afterActivity(now, entry);
     return connection;
   }

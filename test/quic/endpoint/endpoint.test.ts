@@ -220,6 +220,31 @@ describe('Endpoint: what it does not answer, or answers statelessly', () => {
     expect(net.endpoint.connectionCount).toBe(0);
   });
 
+  it('keeps no state for Initials that do not authenticate (noise, corruption)', () => {
+    const net = new EndpointNetwork({ retry: 'never' });
+    for (let i = 0; i < 300; i++) {
+      const from = { address: `198.51.100.${i % 250}`, port: 1000 + i };
+      expect(net.endpoint.receive(net.now, from, fakeLongHeader(1200, QUIC_V1))).toBeUndefined();
+    }
+    expect(net.endpoint.connectionCount).toBe(0);
+    expect(net.endpoint.handshakeCount).toBe(0);
+    expect(net.endpoint.stats.datagramsDropped['unauthenticated-initial']).toBe(300);
+    expect(net.endpoint.pollTransmit()).toBeUndefined();
+    // A corrupted first Initial does not stop the same client from connecting.
+    const client = net.addClient(A);
+    let corrupted = false;
+    net.tamper = (d) => {
+      if (corrupted || !same(d.from, A)) return d;
+      corrupted = true;
+      const data = d.data.slice();
+      data[100]! ^= 0xff;
+      return { ...d, data };
+    };
+    net.run(() => connected(client));
+    expect(connected(client)).toBe(true);
+    expect(net.endpoint.stats.datagramsDropped['unauthenticated-initial']).toBe(301);
+  });
+
   it('sends one Version Negotiation for an unknown version in a datagram of 1200 bytes', () => {
     const net = new EndpointNetwork();
     const probe = fakeLongHeader(1200, 0x1a2a3a4a);
@@ -299,7 +324,11 @@ describe('Endpoint: bounds on pre-handshake state', () => {
     net.run(() => net.log.length > 0, 1);
     const initial = firstDatagramOf(net, client);
     for (let i = 0; i < 200; i++) {
-      net.endpoint.receive(net.now, { address: `198.51.100.${i}`, port: 1000 + i }, initial);
+      net.endpoint.receive(
+        net.now,
+        { address: `198.51.100.${i}`, port: 1000 + i },
+        initial.slice(),
+      );
       expect(net.endpoint.handshakeCount).toBeLessThanOrEqual(20);
     }
     expect(net.endpoint.connectionCount).toBe(20);
@@ -316,7 +345,11 @@ describe('Endpoint: bounds on pre-handshake state', () => {
     net.run(() => net.log.length > 0, 1);
     const initial = firstDatagramOf(net, client);
     for (let i = 0; i < 100; i++) {
-      net.endpoint.receive(net.now, { address: `198.51.100.${i}`, port: 1000 + i }, initial);
+      net.endpoint.receive(
+        net.now,
+        { address: `198.51.100.${i}`, port: 1000 + i },
+        initial.slice(),
+      );
     }
     expect(net.endpoint.connectionCount).toBe(10);
     expect(net.endpoint.stats.retriesSent).toBe(90);
@@ -328,7 +361,7 @@ describe('Endpoint: bounds on pre-handshake state', () => {
     net.run(() => net.log.length > 0, 1);
     const initial = firstDatagramOf(net, client);
     for (let port = 2000; port < 2010; port++) {
-      net.endpoint.receive(net.now, { address: B.address, port }, initial);
+      net.endpoint.receive(net.now, { address: B.address, port }, initial.slice());
     }
     expect(net.endpoint.connectionCount).toBe(3);
     expect(net.endpoint.stats.connectionsRefused).toBe(7);
