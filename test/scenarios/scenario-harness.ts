@@ -4,6 +4,7 @@
 // queue) plus each scenario's own. The client is the public Socket API, the
 // server is HqTestServer; downloads are checked byte for byte.
 
+import { afterEach } from 'vitest';
 import type { SigningKey } from '../../crypto/tls/private-key.js';
 import { parsePacketHeader } from '../../quic/packet/packet-header.js';
 import type { PacketType } from '../../quic/packet/packet-type.js';
@@ -224,4 +225,23 @@ export function largeCertificate(minBytes: number): { chain: Uint8Array[]; key: 
     ...Array.from({ length: count }, (_, i) => `${label}.host-${i}.server.example`),
   ];
   return { chain: [leaf(key, testCa, { names }).der], key };
+}
+
+/** Registers the afterEach that stops the test's scenario; returns a starter. */
+export function scenarioLifecycle(): (options: ScenarioOptions) => Promise<Scenario> {
+  let current: Scenario | undefined;
+  afterEach(async () => {
+    await current?.stop();
+    current = undefined;
+  });
+  return async (options) => {
+    current = new Scenario(options);
+    await current.start();
+    return current;
+  };
+}
+
+/** A figure for the run's output (times, goodput), greppable as "[scenario]". */
+export function report(line: string): void {
+  console.log(`[scenario] ${line}`);
 }
