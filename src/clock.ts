@@ -13,6 +13,12 @@ export interface Clock {
   setTimer(delayMs: number, callback: () => void): TimerHandle;
   /** Cancels a timer; harmless if it already fired or was cleared. */
   clearTimer(handle: TimerHandle): void;
+  /**
+   * Runs `callback` once the I/O already due has been handled (setImmediate
+   * on Node.js), so work triggered by a burst of datagrams runs once for the
+   * burst. Optional: the callers fall back to a microtask.
+   */
+  defer?(callback: () => void): void;
 }
 
 /** Wall time: performance.now() and setTimeout. */
@@ -23,5 +29,9 @@ export const realClock: Clock = {
   },
   clearTimer(handle) {
     clearTimeout(handle.timer as ReturnType<typeof setTimeout>);
+  },
+  defer(callback) {
+    if (typeof setImmediate === 'function') setImmediate(callback);
+    else setTimeout(callback, 0);
   },
 };

@@ -29,6 +29,11 @@ export class VirtualClock implements Clock {
     (handle.timer as ScheduledEvent).cancelled = true;
   }
 
+  /** After every event already due at this virtual time. */
+  defer(callback: () => void): void {
+    this.scheduleAt(this.#now, callback);
+  }
+
   /** Schedules `callback` at absolute virtual time `at` (not before now). */
   scheduleAt(at: number, callback: () => void): TimerHandle {
     const event: ScheduledEvent = {

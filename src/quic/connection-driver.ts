@@ -39,7 +39,21 @@ export class ConnectionDriver {
     // not for this connection (migration of the peer is not supported yet).
     if (from.address !== this.remote.address || from.port !== this.remote.port) return;
     this.connection.receive(this.clock.now(), data);
-    this.scheduleService();
+    this.scheduleFlush();
+  }
+
+  /**
+   * After received datagrams: run the core once the whole burst the runtime
+   * has ready is in, so one ACK (and one batch of sends) answers many packets.
+   */
+  private scheduleFlush(): void {
+    if (this.serviceQueued || this.stopped) return;
+    if (!this.clock.defer) return this.scheduleService();
+    this.serviceQueued = true;
+    this.clock.defer(() => {
+      this.serviceQueued = false;
+      this.service();
+    });
   }
 
   /** The UDP send queue drained: continue sending. */
