@@ -48,7 +48,10 @@ export class ConnectionDriver {
    */
   private scheduleFlush(): void {
     if (this.serviceQueued || this.stopped) return;
-    if (!this.clock.defer) return this.scheduleService();
+    if (!this.clock.defer) {
+      this.scheduleService();
+      return;
+    }
     this.serviceQueued = true;
     this.clock.defer(() => {
       this.serviceQueued = false;
