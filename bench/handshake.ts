@@ -1,14 +1,15 @@
-// Handshake benchmark: CPU milliseconds per complete QUIC handshake, both
-// sides in one process (a client and a server Connection back to back in
-// memory, test/quic/connection/connection-pair.ts), full (certificate chain,
+// Handshake benchmark: CPU milliseconds per complete handshake, both sides
+// in one process: QUIC (a client and a server Connection back to back in
+// memory, test/quic/connection/connection-pair.ts) and TLS alone (a TlsClient
+// and a TlsServer exchanging handshake bytes); full (certificate chain,
 // CertificateVerify, ECDHE) and resumed (PSK with ECDHE, no certificates),
 // with the TLS public-key work on the pure code and on node:crypto
 // (crypto/tls/native-tls-crypto.ts). Packet protection uses the same
-// provider in every case (node unless --pure-aead), so the ratio is the TLS
-// public-key work alone.
+// provider in every QUIC case (node unless --pure-aead), so the ratio is the
+// TLS public-key work alone.
 //
 //   npm run bench:handshake [-- --quick] [-- --key ec-p256|ec-p384|ed25519|rsa] [-- --pure-aead]
-//   npm run bench:handshake -- --profile node|pure [--iterations N]
+//   npm run bench:handshake -- --profile node|pure [--resumed] [--tls] [--iterations N]
 //      (one case only, for `node --cpu-prof dist/bench/handshake.js --profile node`)
 //
 // Cases run interleaved (a round of each in turn) so load from other
@@ -17,13 +18,16 @@
 // comparing rows of one run, not absolute truths about the machine.
 import type { CryptoProvider } from '../crypto/crypto-provider.js';
 import { getCryptoProvider } from '../crypto/providers.js';
+import { TlsClient } from '../crypto/tls/client.js';
+import type { HandshakeEngine } from '../crypto/tls/handshake-common.js';
 import {
   setTlsPublicKeyCrypto,
   type TlsPublicKeyCryptoChoice,
 } from '../crypto/tls/native-tls-crypto.js';
 import type { SigningKey } from '../crypto/tls/private-key.js';
+import { TlsServer } from '../crypto/tls/server.js';
 import type { SessionTicket } from '../crypto/tls/session-ticket.js';
-import { leaf, root, type TestKeyType, testKey } from '../test/fixtures/tls/chains.js';
+import { leaf, NOW, random, root, type TestKeyType, testKey } from '../test/fixtures/tls/chains.js';
 import { ConnectionPair } from '../test/quic/connection/connection-pair.js';
 
 const TICKET_KEY = new Uint8Array(32).fill(0x5a);
@@ -103,24 +107,77 @@ function handshake(
   return event?.type === 'session-ticket' ? event.ticket : undefined;
 }
 
+const TRANSPORT_PARAMETERS = Uint8Array.of(0x01, 0x02, 0x03);
+
+/**
+ * The same handshake on the TLS engines alone: each side's handshake bytes
+ * go straight to the other, until neither has anything to say.
+ */
+function tlsHandshake(
+  setup: Setup,
+  ticket: SessionTicket | undefined,
+  _wantTicket = false,
+): SessionTicket | undefined {
+  const common = { transportParameters: TRANSPORT_PARAMETERS, random, currentTimeMs: NOW };
+  const client = new TlsClient({
+    ...setup.client,
+    ...common,
+    ...(ticket ? { sessionTicket: ticket } : {}),
+  });
+  const server = new TlsServer({ ...setup.server, ...common });
+  let completed = 0;
+  let received: SessionTicket | undefined;
+  const sides: [HandshakeEngine, HandshakeEngine][] = [
+    [client, server],
+    [server, client],
+  ];
+  for (let moved = true, rounds = 0; moved && rounds < 10; rounds++) {
+    moved = false;
+    for (const [from, to] of sides) {
+      for (let o = from.poll(); o; o = from.poll()) {
+        if (o.kind === 'data') {
+          to.receive(o.level, o.bytes);
+          moved = true;
+        } else if (o.kind === 'complete') completed++;
+        else if (o.kind === 'session-ticket') received = o.ticket;
+        else if (o.kind === 'waiting-for-certificate-verification') {
+          throw new Error('certificate verification went asynchronous');
+        }
+      }
+    }
+  }
+  if (completed !== 2) throw new Error('TLS handshake did not complete');
+  return received;
+}
+
+type Layer = 'quic' | 'tls';
+const HANDSHAKE: Record<Layer, typeof handshake> = { quic: handshake, tls: tlsHandshake };
+
 interface Case {
+  readonly layer: Layer;
   readonly name: string;
   readonly mode: TlsPublicKeyCryptoChoice;
   readonly run: () => void;
   readonly samples: number[];
 }
 
-function makeCase(name: string, mode: 'pure' | 'node', setup: Setup, resumed: boolean): Case {
+function makeCase(
+  layer: Layer,
+  name: 'full' | 'resumed',
+  mode: 'pure' | 'node',
+  setup: Setup,
+): Case {
+  const run = HANDSHAKE[layer];
   setTlsPublicKeyCrypto(mode);
-  const ticket = resumed ? handshake(setup, undefined, true) : undefined;
-  if (resumed) {
+  const ticket = name === 'resumed' ? run(setup, undefined, true) : undefined;
+  if (name === 'resumed') {
     if (!ticket) throw new Error('no session ticket');
     // RFC 8446 §2.2: a resumed handshake has no Certificate and no CertificateVerify.
     const before = setup.signatures;
-    handshake(setup, ticket);
+    run(setup, ticket);
     if (setup.signatures !== before) throw new Error('the server signed: resumption was not used');
   }
-  return { name, mode, run: () => void handshake(setup, ticket), samples: [] };
+  return { layer, name, mode, run: () => void run(setup, ticket), samples: [] };
 }
 
 /** CPU milliseconds (user + system) of one call. */
@@ -141,14 +198,16 @@ function argument(name: string): string | undefined {
 }
 
 function profile(setup: Setup, mode: 'pure' | 'node', iterations: number): void {
-  const resumed = process.argv.includes('--resumed');
-  const c = makeCase(`${resumed ? 'resumed' : 'full'} ${mode}`, mode, setup, resumed);
+  const name = process.argv.includes('--resumed') ? 'resumed' : 'full';
+  const c = makeCase(process.argv.includes('--tls') ? 'tls' : 'quic', name, mode, setup);
   setTlsPublicKeyCrypto(c.mode);
   const start = process.cpuUsage();
   for (let i = 0; i < iterations; i++) c.run();
   const used = process.cpuUsage(start);
   const ms = (used.user + used.system) / 1000 / iterations;
-  console.log(`${c.name}: ${iterations} handshakes, ${ms.toFixed(2)} CPU ms each`);
+  console.log(
+    `${c.layer} ${c.name} ${mode}: ${iterations} handshakes, ${ms.toFixed(2)} CPU ms each`,
+  );
 }
 
 function main(): void {
@@ -163,12 +222,12 @@ function main(): void {
   }
   const rounds = quick ? 5 : 10;
   const perRound = { full: quick ? 4 : 10, resumed: quick ? 8 : 20 };
-  const cases = [
-    makeCase('full', 'pure', setup, false),
-    makeCase('full', 'node', setup, false),
-    makeCase('resumed', 'pure', setup, true),
-    makeCase('resumed', 'node', setup, true),
-  ];
+  const cases: Case[] = [];
+  for (const layer of ['quic', 'tls'] as const) {
+    for (const name of ['full', 'resumed'] as const) {
+      for (const mode of ['pure', 'node'] as const) cases.push(makeCase(layer, name, mode, setup));
+    }
+  }
   for (const c of cases) {
     setTlsPublicKeyCrypto(c.mode);
     for (let i = 0; i < 3; i++) c.run(); // JIT warm-up
@@ -183,22 +242,32 @@ function main(): void {
   setTlsPublicKeyCrypto('auto');
 
   console.log(
-    `QUIC handshakes in memory, both sides in this process; server key ${keyType}, root ec-p256; packet protection: ${provider.name}`,
+    `Handshakes in memory, both sides in this process (quic: two Connections; tls: the TLS engines alone); server key ${keyType}, root ec-p256; QUIC packet protection: ${provider.name}`,
   );
   console.log(
     `Node ${process.version}; CPU ms per handshake (client + server), ${rounds} interleaved rounds; x = pure p50 / node p50\n`,
   );
-  const header = ['handshake', 'TLS public key', 'p50 ms', 'p90 ms', 'mean ms', 'per s', 'x'];
+  const header = [
+    'layer',
+    'handshake',
+    'TLS public key',
+    'p50 ms',
+    'p90 ms',
+    'mean ms',
+    'per s',
+    'x',
+  ];
   const rows: string[][] = [];
   for (const c of cases) {
     const sorted = [...c.samples].sort((a, b) => a - b);
     const mean = sorted.reduce((a, b) => a + b, 0) / sorted.length;
-    const pure = cases.find((o) => o.name === c.name && o.mode === 'pure')!;
+    const pure = cases.find((o) => o.layer === c.layer && o.name === c.name && o.mode === 'pure')!;
     const pureP50 = percentile(
       [...pure.samples].sort((a, b) => a - b),
       0.5,
     );
     rows.push([
+      c.layer,
       c.name,
       c.mode,
       percentile(sorted, 0.5).toFixed(2),
@@ -211,7 +280,7 @@ function main(): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells
-      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
       .join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
