@@ -31,7 +31,9 @@ export function isSupportedGroup(group: number): boolean {
 export function generateKeyShare(group: number, random: (n: number) => Uint8Array): KeyShare {
   const native = nativeTlsCrypto();
   if (group === NamedGroup.x25519) {
-    const privateKey = random(32);
+    // A copy: the share must not change if the caller's random reuses its buffer
+    // (native handles are cached per private-key array).
+    const privateKey = random(32).slice();
     const publicKey =
       (native && nativeX25519PublicKey(native, privateKey)) ?? x25519.getPublicKey(privateKey);
     return { group, privateKey, publicKey };

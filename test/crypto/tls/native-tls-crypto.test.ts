@@ -509,6 +509,26 @@ describe('ECDHE: node:crypto and pure agree', () => {
     expect([...secret2]).toEqual([...using('pure', () => computeSharedSecret(d, c.publicKey))]);
   });
 
+  it('a random that reuses one buffer still gives each share its own key', () => {
+    const buffers = new Map<number, Uint8Array>();
+    const seeded = seededRandom(40);
+    const reusing = (n: number) => {
+      const buffer = buffers.get(n) ?? new Uint8Array(n);
+      buffers.set(n, buffer);
+      buffer.set(seeded(n));
+      return buffer; // the same array object every time, refilled
+    };
+    for (const group of groups) {
+      const shares = [1, 2].map(() => generateKeyShare(group, reusing));
+      const peer = generateKeyShare(group, seededRandom(41));
+      for (const share of shares) {
+        const pure = using('pure', () => computeSharedSecret(peer, share.publicKey));
+        expect([...computeSharedSecret(share, peer.publicKey)]).toEqual([...pure]);
+      }
+      expect([...shares[0]!.publicKey]).not.toEqual([...shares[1]!.publicKey]);
+    }
+  });
+
   it('a share made on one path is usable on the other', () => {
     for (const group of groups) {
       const a: KeyShare = using('pure', () => generateKeyShare(group, seededRandom(20)));
