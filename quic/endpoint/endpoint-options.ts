@@ -20,6 +20,8 @@ export interface EndpointLimits {
   maxHandshakesPerAddress: number;
   /** Retry 'auto': send Retry to unvalidated clients once this many handshakes are open. */
   retryAboveHandshakes: number;
+  /** Stateless resets sent per second at most (a token bucket of the same depth). */
+  statelessResetsPerSecond: number;
 }
 
 export const DEFAULT_ENDPOINT_LIMITS: Readonly<EndpointLimits> = Object.freeze({
@@ -27,6 +29,7 @@ export const DEFAULT_ENDPOINT_LIMITS: Readonly<EndpointLimits> = Object.freeze({
   maxHandshakes: 1_000,
   maxHandshakesPerAddress: 64,
   retryAboveHandshakes: 250,
+  statelessResetsPerSecond: 1000,
 });
 
 export interface EndpointOptions {
@@ -58,6 +61,7 @@ export type DropReason =
   | 'unknown-connection'
   | 'unparsable'
   | 'address-mismatch'
+  | 'reset-rate-limited'
   | 'closing';
 
 export interface EndpointStats {
@@ -89,6 +93,7 @@ export function emptyEndpointStats(): EndpointStats {
       'unknown-connection': 0,
       unparsable: 0,
       'address-mismatch': 0,
+      'reset-rate-limited': 0,
       closing: 0,
     },
   };

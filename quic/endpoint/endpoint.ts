@@ -198,12 +198,15 @@ export class Endpoint {
   }
 
   private onUnknownShortHeader(
-    _now: number,
+    now: number,
     from: RemoteAddress,
     header: InvariantHeader,
     data: Uint8Array,
   ): undefined {
     this.drop('unknown-connection');
+    // RFC 9000 §10.3.3: an endpoint can stop generating Stateless Resets
+    // once a limit is reached; a token bucket bounds the work a flood causes.
+    if (!this.takeResetToken(now)) return this.drop('reset-rate-limited');
     // RFC 9000 §10.3: a packet we cannot route gets a Stateless Reset, built
     // from the static key and the DCID alone; buildReset refuses when the
     // reset could not be smaller than the trigger (under 22 bytes).
@@ -430,6 +433,19 @@ export class Endpoint {
       if (!current.some((c) => sameBytes(c, cid))) this.table.removeCid(entry, cid);
     }
     entry.routed = current;
+  }
+
+  private resetTokens = 0;
+  private resetTokensAt: number | undefined;
+
+  private takeResetToken(now: number): boolean {
+    const rate = this.limits.statelessResetsPerSecond;
+    const elapsed = this.resetTokensAt === undefined ? Infinity : now - this.resetTokensAt;
+    this.resetTokens = Math.min(rate, this.resetTokens + (Math.max(0, elapsed) * rate) / 1000);
+    this.resetTokensAt = now;
+    if (this.resetTokens < 1) return false;
+    this.resetTokens--;
+    return true;
   }
 
   private leaveHandshake(entry: Entry): void {

@@ -302,6 +302,23 @@ describe('Endpoint: what it does not answer, or answers statelessly', () => {
     }
   });
 
+  it('limits stateless resets per second', () => {
+    const net = new EndpointNetwork({ limits: { statelessResetsPerSecond: 10 } });
+    const burst = () => {
+      for (let i = 0; i < 50; i++) {
+        const packet = random(60);
+        packet[0] = 0x40;
+        net.endpoint.receive(net.now, A, packet);
+      }
+    };
+    burst();
+    expect(net.endpoint.stats.statelessResetsSent).toBe(10);
+    expect(net.endpoint.stats.datagramsDropped['reset-rate-limited']).toBe(40);
+    net.now += 500; // half a second refills five
+    burst();
+    expect(net.endpoint.stats.statelessResetsSent).toBe(15);
+  });
+
   it('a client that reaches a server which forgot its connection enters draining on the reset', () => {
     const net = new EndpointNetwork({ retry: 'never' });
     const client = net.addClient(A);
