@@ -73,6 +73,20 @@ describe('SocketServer on a simulated network', () => {
     await net.runUntil(server.close({ code: 0, reason: 'done' }), { maxTimeMs: 30_000 });
   });
 
+  it('forgets every connection once clients have come and gone (no state left behind)', async () => {
+    const { net, server, client } = setup(0, { retry: 'never' });
+    await net.runUntil(server.ready);
+    for (let i = 0; i < 8; i++) {
+      const c = client();
+      await net.runUntil(c.opened);
+      await net.runUntil(c.close(), { maxTimeMs: 10_000 });
+    }
+    expect(server.stats.connectionsAccepted).toBe(8);
+    await net.runUntil(() => server.stats.connections === 0, { maxTimeMs: 60_000 });
+    expect(server.stats.connections).toBe(0);
+    await net.runUntil(server.close(), { maxTimeMs: 10_000 });
+  });
+
   it('counts stateless resets and ignored datagrams through the API', async () => {
     const { net, a, server } = setup(0);
     await net.runUntil(server.ready);
