@@ -5,7 +5,12 @@
 // imported (a runtime whose node:crypto lacks the algorithm).
 import type * as NodeCrypto from 'node:crypto';
 import type { PrivateKey, PublicKey, RsaPublicKey } from './asn1-keys.js';
-import { base64url, bigIntBase64url, type NodeCryptoModule } from './native-tls-crypto.js';
+import {
+  base64url,
+  bigIntBase64url,
+  fromBase64url,
+  type NodeCryptoModule,
+} from './native-tls-crypto.js';
 import { hashLength, type SignatureAlgorithm } from './signature-scheme.js';
 
 const EC_JWK_CURVES = { p256: 'P-256', p384: 'P-384' } as const;
@@ -176,4 +181,41 @@ export function nativeSigner(
     new Uint8Array(
       crypto.sign(digestName(algorithm), message, signOptions(crypto, algorithm, native)),
     );
+}
+
+const ECDH_CURVES = { p256: 'prime256v1', p384: 'secp384r1' } as const;
+
+// Node's JWK import requires `x` for a private OKP key but derives the public
+// key from `d` alone; the placeholder is never used.
+const PLACEHOLDER_X = base64url(new Uint8Array(32));
+
+/**
+ * The public half of an EC or Ed25519 private key, computed natively: the
+ * uncompressed point (SEC 1 §2.3.3) or the 32-byte Ed25519 key (RFC 8032
+ * §5.1.5). Undefined for RSA (no computation needed) or when this runtime
+ * cannot do it; never throws.
+ */
+export function nativePublicKeyBytes(
+  crypto: NodeCryptoModule,
+  key: PrivateKey,
+): Uint8Array | undefined {
+  try {
+    if (key.kind === 'ec') {
+      const ecdh = crypto.createECDH(ECDH_CURVES[key.curve]);
+      ecdh.setPrivateKey(key.scalar);
+      return new Uint8Array(ecdh.getPublicKey());
+    }
+    if (key.kind === 'ed25519') {
+      const jwk = { kty: 'OKP', crv: 'Ed25519', d: base64url(key.seed), x: PLACEHOLDER_X };
+      const x = crypto
+        .createPublicKey(crypto.createPrivateKey({ key: jwk, format: 'jwk' }))
+        .export({
+          format: 'jwk',
+        }).x;
+      return typeof x === 'string' ? fromBase64url(x) : undefined;
+    }
+  } catch {
+    // fall through: the pure code computes it
+  }
+  return undefined;
 }

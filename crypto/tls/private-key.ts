@@ -16,7 +16,7 @@ import {
   parseSec1,
 } from './asn1-keys.js';
 import { decodePem, PemError, pemText } from './asn1-pem.js';
-import { type NativeSigner, nativeSigner } from './native-signature.js';
+import { type NativeSigner, nativePublicKeyBytes, nativeSigner } from './native-signature.js';
 import { type NodeCryptoModule, nativeTlsCrypto } from './native-tls-crypto.js';
 import { digest, rsaPkcs1Sign, rsaPssSign } from './rsa.js';
 import { ECDSA_CURVES } from './signature.js';
@@ -88,14 +88,16 @@ function unsignedInteger(n: bigint): ArrayBuffer {
 
 /** The SubjectPublicKeyInfo DER for a private key's public half. */
 export function publicKeySpki(key: PrivateKey): Uint8Array {
+  const crypto = nativeTlsCrypto();
+  const native = crypto && nativePublicKeyBytes(crypto, key);
   switch (key.kind) {
     case 'ec': {
       const curveOid = encodeOid(key.curve === 'p256' ? Oid.p256 : Oid.p384);
-      const point = ECDSA_CURVES[key.curve].getPublicKey(key.scalar, false);
+      const point = native ?? ECDSA_CURVES[key.curve].getPublicKey(key.scalar, false);
       return encodeSpki(Oid.ecPublicKey, curveOid.slice().buffer, point);
     }
     case 'ed25519':
-      return encodeSpki(Oid.ed25519, undefined, ed25519.getPublicKey(key.seed));
+      return encodeSpki(Oid.ed25519, undefined, native ?? ed25519.getPublicKey(key.seed));
     case 'rsa': {
       const rsa = new RSAPublicKey({
         modulus: unsignedInteger(key.n),

@@ -6,7 +6,7 @@ import * as nodeCrypto from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TlsAlert } from '../../../crypto/tls/alert.js';
-import type { PublicKey } from '../../../crypto/tls/asn1-keys.js';
+import { type PublicKey, parsePkcs8 } from '../../../crypto/tls/asn1-keys.js';
 import {
   computeSharedSecret,
   generateKeyShare,
@@ -19,7 +19,7 @@ import {
   nativeX25519PublicKey,
   nativeX25519SharedSecret,
 } from '../../../crypto/tls/native-key-exchange.js';
-import { nativeVerify } from '../../../crypto/tls/native-signature.js';
+import { nativePublicKeyBytes, nativeVerify } from '../../../crypto/tls/native-signature.js';
 import {
   base64url,
   bigIntBase64url,
@@ -28,7 +28,11 @@ import {
   setTlsPublicKeyCrypto,
   tlsPublicKeyCrypto,
 } from '../../../crypto/tls/native-tls-crypto.js';
-import { parsePrivateKeyPem, type SigningKey } from '../../../crypto/tls/private-key.js';
+import {
+  parsePrivateKeyPem,
+  publicKeySpki,
+  type SigningKey,
+} from '../../../crypto/tls/private-key.js';
 import {
   PUBLIC_KEY_CACHE_SIZE,
   publicKeyFromSpki,
@@ -188,6 +192,32 @@ describe('signatures: node:crypto and pure agree', () => {
     const key = parsePrivateKeyPem(new Uint8Array(der));
     const spki = new Uint8Array(p256.publicKey.export({ type: 'spki', format: 'der' }));
     expect([...key.spki]).toEqual([...spki]);
+  });
+
+  it('the public half of a private key: the same SPKI natively, on the pure path, and from OpenSSL', () => {
+    const pairs = [
+      nodeCrypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }),
+      nodeCrypto.generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+      nodeCrypto.generateKeyPairSync('ed25519'),
+      nodeCrypto.generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ];
+    for (const pair of pairs) {
+      const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
+      const key = parsePkcs8(new Uint8Array(der));
+      const expected = Buffer.from(pair.publicKey.export({ type: 'spki', format: 'der' }));
+      const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+      expect(
+        using('node', () => hex(publicKeySpki(key))),
+        key.kind,
+      ).toBe(expected.toString('hex'));
+      expect(
+        using('pure', () => hex(publicKeySpki(key))),
+        key.kind,
+      ).toBe(expected.toString('hex'));
+      const native = nativePublicKeyBytes(crypto, key);
+      if (key.kind === 'rsa') expect(native).toBeUndefined();
+      else expect(hex(expected.subarray(expected.length - native!.length))).toBe(hex(native!));
+    }
   });
 
   it('deterministic schemes (Ed25519, PKCS#1 v1.5) give the same bytes on both paths', () => {
