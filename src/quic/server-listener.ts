@@ -42,6 +42,8 @@ export class QuicListener {
   private socket!: RawUdpSocket;
   private closing: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
+  private readonly dirty = new Set<ConnectionDriver>();
+  private flushQueued = false;
   /** Datagrams whose handling threw (a bug, counted instead of crashing the server). */
   internalErrors = 0;
   lastInternalError: unknown;
@@ -141,7 +143,27 @@ export class QuicListener {
     }
     this.acceptNew();
     this.flushEndpoint();
-    if (connection) this.drivers.get(connection)?.scheduleService();
+    const driver = connection && this.drivers.get(connection);
+    if (driver) this.scheduleFlush(driver);
+  }
+
+  /**
+   * Run the drivers that received datagrams once the burst the runtime has
+   * ready is in (clock.defer), so one ACK and one batch of sends answer many
+   * packets, as ConnectionDriver does for a client.
+   */
+  private scheduleFlush(driver: ConnectionDriver): void {
+    this.dirty.add(driver);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    const run = () => {
+      this.flushQueued = false;
+      const drivers = [...this.dirty];
+      this.dirty.clear();
+      for (const d of drivers) d.service();
+    };
+    if (this.stack.clock.defer) this.stack.clock.defer(run);
+    else queueMicrotask(run);
   }
 
   private acceptNew(): void {
