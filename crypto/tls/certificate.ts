@@ -271,9 +271,26 @@ function sameBytes(a: ArrayBuffer | null | undefined, b: ArrayBuffer | null | un
 }
 
 /** Parses a DER certificate; anything malformed is TlsAlert bad_certificate. */
+/**
+ * Parsed certificates by the identity of their DER bytes: within a handshake
+ * the client parses the leaf for chain building and again for
+ * CertificateVerify, and trust anchors are the same arrays on every
+ * connection. A WeakMap keeps nothing alive and cannot be confused by equal
+ * bytes in another array (callers never mutate certificate bytes).
+ */
+const parsedByDer = new WeakMap<Uint8Array, ParsedCertificate>();
+
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   if (!(der instanceof Uint8Array))
     throw new TlsAlert('bad_certificate', 'certificate is not bytes');
+  const cached = parsedByDer.get(der);
+  if (cached !== undefined) return cached;
+  const parsed = parseCertificateUncached(der);
+  parsedByDer.set(der, parsed);
+  return parsed;
+}
+
+function parseCertificateUncached(der: Uint8Array): ParsedCertificate {
   if (der.length > MAX_CERTIFICATE_BYTES) {
     throw new TlsAlert(
       'bad_certificate',
