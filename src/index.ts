@@ -10,6 +10,23 @@ export {
 } from './address.js';
 export { type Clock, realClock, type TimerHandle } from './clock.js';
 export { SocketError, type SocketErrorOptions, type SocketErrorType } from './errors.js';
+export {
+  type CertificateChainOptions,
+  type CertificateKeyType,
+  type GeneratedCertificate,
+  type GeneratedCertificateChain,
+  generateCertificateChain,
+  generateSelfSignedCertificate,
+  type SelfSignedCertificateOptions,
+} from './self-signed-certificate.js';
+export {
+  ServerConnectEvent,
+  SocketServer,
+  SocketServerErrorEvent,
+  type SocketServerInfo,
+  type SocketServerInit,
+  type SocketServerStats,
+} from './server.js';
 export { Socket, SocketErrorEvent, type SocketEventMap } from './socket.js';
 export type {
   DatagramData,

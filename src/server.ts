@@ -57,7 +57,6 @@ export class SocketServer extends EventTarget implements AsyncIterable<Socket> {
   readonly closed: Promise<void>;
   #listener: QuicListener | undefined;
   #stack: UdpStack;
-  #alpn: string[];
   #unclaimed: Socket[] = [];
   #waiting: ((result: IteratorResult<Socket>) => void)[] = [];
   #ended = false;
@@ -69,7 +68,6 @@ export class SocketServer extends EventTarget implements AsyncIterable<Socket> {
     super();
     const checked = checkServerInit(init);
     this.#stack = checked.stack ?? nodeUdpStack;
-    this.#alpn = checked.alpn;
     this.closed = new Promise((resolve, reject) => {
       this.#resolveClosed = resolve;
       this.#rejectClosed = reject;
@@ -79,7 +77,7 @@ export class SocketServer extends EventTarget implements AsyncIterable<Socket> {
       this.#stack,
       checked.listener,
       (accepted) => {
-        const { socket, onEvent } = acceptedSocket(accepted, this.#stack, this.#alpn);
+        const { socket, onEvent } = acceptedSocket(accepted, this.#stack);
         this.#deliver(socket);
         return onEvent;
       },

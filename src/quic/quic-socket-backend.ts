@@ -47,8 +47,20 @@ export function setStreamSocketFactory(factory: StreamSocketFactory): void {
 
 const MAX_INCOMING_DATAGRAMS = 256;
 
+/**
+ * A connection made elsewhere (a server's listener accepted it) that a
+ * Socket takes over: its handle, and a way to receive its events.
+ */
+export interface AdoptedConnection {
+  readonly handle: ClientConnectionHandle;
+  readonly remotePort: number;
+  /** Called once with the backend's event handler; queued events are replayed into it. */
+  attach(onEvent: (event: ConnectionEvent) => void): void;
+}
+
 export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketApi {
-  private readonly options: CheckedQuicInit;
+  /** Client sockets only: the checked init. */
+  private readonly options: CheckedQuicInit | undefined;
   private readonly stack: UdpStack;
   private handle: ClientConnectionHandle | undefined;
   private readonly streams = new Map<number, StreamSocketBackend>();
@@ -70,10 +82,13 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
   constructor(
     init: SocketInit,
     private readonly context: SocketBackendContext,
+    private readonly adopted?: AdoptedConnection,
   ) {
-    this.options = checkQuicInit(init as unknown as Record<string, unknown>);
     this.stack = init.stack ?? nodeUdpStack;
-    getCryptoProvider(this.options.cryptoProvider); // a TypeError now, not at open
+    if (adopted === undefined) {
+      this.options = checkQuicInit(init as unknown as Record<string, unknown>);
+      getCryptoProvider(this.options.cryptoProvider); // a TypeError now, not at open
+    }
     this.connected = new Promise((resolve, reject) => {
       this.connectedResolve = resolve;
       this.connectedReject = reject;
@@ -114,7 +129,12 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
   }
 
   async open(): Promise<SocketInfo> {
-    const o = this.options;
+    if (this.adopted) {
+      this.handle = this.adopted.handle;
+      this.adopted.attach((event) => this.onEvent(event));
+      return this.connected;
+    }
+    const o = this.options!;
     const trustAnchors =
       o.trustAnchors ??
       (o.pinnedSha256 || o.dangerouslySkipVerification ? undefined : systemTrustAnchors());
@@ -155,11 +175,11 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
       localAddress: h.socket.localAddress,
       localPort: h.socket.localPort,
       remoteAddress: h.remoteAddress,
-      remotePort: this.options.remote.port,
+      remotePort: this.options?.remote.port ?? this.adopted!.remotePort,
       ...(c.alpn ? { alpn: c.alpn } : {}),
       version: c.version,
       ...(c.cipherSuite ? { cipherSuite: c.cipherSuite } : {}),
-      serverName: this.options.serverName,
+      ...(this.options ? { serverName: this.options.serverName } : {}),
     } as SocketInfo;
   }
 
