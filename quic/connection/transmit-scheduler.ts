@@ -28,6 +28,8 @@ const MIN_PACKET_ROOM = 24;
 const CONTROL_FRAME_ROOM = 32;
 const NEW_CONNECTION_ID_ROOM = 1 + 8 + 8 + 1 + 20 + 16;
 const MIN_INITIAL_DATAGRAM = 1200;
+/** Room for a CONNECTION_CLOSE packet with a short reason. */
+const MIN_CLOSE_DATAGRAM = 128;
 
 export class TransmitScheduler {
   /** When pacing holds back data that is ready: the connection's timer. */
@@ -39,11 +41,14 @@ export class TransmitScheduler {
     const c = this.c;
     this.pacedUntil = undefined;
     const budget = c.amplificationBudget();
-    // RFC 9000 §8.1: a server at its anti-amplification limit sends nothing.
-    if (budget < MIN_INITIAL_DATAGRAM) return undefined;
+    // RFC 9000 §8.1: an unvalidated server sends at most 3x what it received.
+    // A CONNECTION_CLOSE is small and may use what is left; anything else
+    // needs room for a full Initial datagram.
+    const closing = c.state === 'closing';
+    if (budget < (closing ? MIN_CLOSE_DATAGRAM : MIN_INITIAL_DATAGRAM)) return undefined;
     const maxSize = Math.min(c.maxDatagramSize, budget);
     const builder = new DatagramBuilder(new Uint8Array(maxSize), maxSize);
-    if (c.state === 'closing') return this.buildClose(now, builder);
+    if (closing) return this.buildClose(now, builder);
     const cwndOpen = c.recovery.canSend(maxSize);
     const sendAt = c.recovery.nextSendTime(now, maxSize);
     const allowData = cwndOpen && sendAt <= now;
