@@ -122,7 +122,13 @@ export class Scenario {
       this.serverHost,
       '10.0.0.2',
       (n) => this.net.randomBytes(n),
-      this.options.server,
+      {
+        ...this.options.server,
+        // The server sends the downloads: its controller is the one measured.
+        ...(this.options.congestionControl
+          ? { congestionControl: this.options.congestionControl }
+          : {}),
+      },
     );
   }
 

@@ -11,6 +11,7 @@ import type { SigningKey } from '../../../crypto/tls/private-key.js';
 import { Connection } from '../../../quic/connection/connection.js';
 import type { ConnectionEvent } from '../../../quic/connection/connection-events.js';
 import { parsePacketHeader } from '../../../quic/packet/packet-header.js';
+import type { CongestionControlAlgorithm } from '../../../quic/recovery/index.js';
 import { QUIC_V1 } from '../../../quic/version.js';
 import { ConnectionDriver } from '../../../src/quic/connection-driver.js';
 import type { RawUdpSocket, UdpStack } from '../../../src/udp/udp-stack.js';
@@ -28,6 +29,8 @@ export function pattern(size: number): Uint8Array {
 export interface HqTestServerOptions {
   /** The certificate chain sent (leaf first) and the leaf's key; default a leaf issued by testCa. */
   certificate?: { chain: Uint8Array[]; key: SigningKey };
+  /** The server's congestion controller (it sends the downloads); default the core's. */
+  congestionControl?: CongestionControlAlgorithm;
 }
 
 interface ServedStream {
@@ -108,6 +111,9 @@ export class HqTestServer {
           },
           alpn: ['hq-interop'],
         },
+        ...(this.options.congestionControl
+          ? { congestionControl: this.options.congestionControl }
+          : {}),
       },
       this.stack.clock.now(),
     );
