@@ -110,7 +110,12 @@ export function relayScenarios(connections = 50): RelayScenario[] {
   ];
 }
 
-/** The CI subset: short versions of the loss scenarios and longrtt. */
+/**
+ * The CI subset: short versions of the loss scenarios, longrtt and
+ * amplificationlimit. The latter only against our server: quic-go 0.29's
+ * server sends one datagram past 3x (3756 bytes for 1200 received) and
+ * fails the check in every run, which says nothing about our client.
+ */
 export const QUICK_SCENARIOS = ['handshakeloss', 'transferloss', 'longrtt', 'amplificationlimit'];
 
 /**
@@ -242,6 +247,9 @@ export async function runRelayScenarios(
   const results: ScenarioResult[] = [];
   for (const { client, server } of RELAY_DIRECTIONS) {
     for (const scenario of scenarios) {
+      if (quick && !all && scenario.name === 'amplificationlimit' && server !== 'quic-socket') {
+        continue;
+      }
       const result = await runRelayScenario(host, scenario, client, server).catch(
         (error: Error): ScenarioResult => ({
           case: scenario.name,
