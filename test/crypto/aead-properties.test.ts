@@ -59,11 +59,7 @@ function layout(lead: number, header: Uint8Array, payload: Uint8Array) {
 /** One generated packet: what packetArb produces. */
 type PacketSample = ReturnType<typeof packetArb> extends fc.Arbitrary<infer T> ? T : never;
 
-function sealWith(
-  provider: CryptoProvider,
-  suite: CipherSuiteInfo,
-  p: PacketSample,
-) {
+function sealWith(provider: CryptoProvider, suite: CipherSuiteInfo, p: PacketSample) {
   const aead = provider.createAead(suite.code, p.key, p.iv);
   const l = layout(p.lead, p.header, p.payload);
   const end = aead.seal(p.pn, l.buf, l.start, l.payloadStart, l.payloadEnd);
