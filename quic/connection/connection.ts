@@ -987,6 +987,10 @@ export class Connection {
         if (outcome.space === PacketNumberSpace.ApplicationData) {
           // RFC 9002 §6.2.4: probes SHOULD carry data: resend outstanding CRYPTO data.
           this.requeueCrypto(space);
+          // RFC 9002 §6.2.4: Previously sent data MAY be sent if no new data
+          // can be sent: the frames of the oldest packets in flight, one per
+          // probe, so a lost HANDSHAKE_DONE or request is not left to a PING.
+          this.requeueOldestInFlight(space, outcome.packets);
           return;
         }
         // RFC 9002 §6.2.4: the sender SHOULD send ack-eliciting packets from
@@ -1017,6 +1021,17 @@ export class Connection {
       }
     }
     return any;
+  }
+
+  /** Marks the frames of the `count` oldest ack-eliciting packets in flight for resending. */
+  private requeueOldestInFlight(space: PacketSpace, count: number): void {
+    let left = count;
+    for (const packet of this.recovery.space(space.space).outstandingPackets()) {
+      if (left === 0) return;
+      if (!packet.ackEliciting) continue;
+      for (const frame of packet.payload) if (frame.kind !== 'crypto') this.onFrameLost(frame);
+      left--;
+    }
   }
 
   /**
