@@ -4,6 +4,7 @@
 // endpoint.
 import type { CryptoProvider } from '../../crypto/crypto-provider.js';
 import type { KeyLogCallback } from '../../crypto/tls/key-log.js';
+import type { SessionTicket } from '../../crypto/tls/session-ticket.js';
 import { Connection } from '../../quic/connection/connection.js';
 import type { ConnectionEvent } from '../../quic/connection/connection-events.js';
 import type { TransportSettings } from '../../quic/connection/connection-options.js';
@@ -33,6 +34,8 @@ export interface QuicClientOptions {
   congestionControl?: CongestionControlAlgorithm;
   cryptoProvider?: CryptoProvider;
   keyLog?: KeyLogCallback;
+  /** A ticket from an earlier connection's 'session-ticket' event: resume (RFC 8446 §2.2). */
+  sessionTicket?: SessionTicket;
   maxDatagramSize?: number;
   /** Local address to bind; defaults to the wildcard of the server's family. */
   localAddress?: string;
@@ -87,6 +90,7 @@ export async function openClientConnection(
         alpn: options.alpn,
         ...(options.cipherSuites ? { cipherSuites: options.cipherSuites } : {}),
         ...(options.keyLog ? { keyLog: options.keyLog } : {}),
+        ...(options.sessionTicket ? { sessionTicket: options.sessionTicket } : {}),
         verification: {
           ...(options.trustAnchors ? { trustAnchors: options.trustAnchors } : {}),
           ...(options.pinnedSha256 ? { pinnedSha256: options.pinnedSha256 } : {}),

@@ -1,0 +1,357 @@
+// `npm run bench`: what users will feel, against the limits and the
+// alternatives, measured in one run on loopback UDP with 1200-byte
+// datagrams; client and server always in separate processes. Prints a table
+// and writes bench/results/latest.json. Figures are meant to be read as
+// ratios within one run (shared machines are noisy); nothing here asserts.
+//
+//   npm run bench                        100 MB downloads, everything
+//   npm run bench -- --size 20 --idle 1000,10000 --handshakes 200
+//
+// The quic-go rows need interop/build/quic-go-endpoint (interop/build-quic-go.sh);
+// without it they are skipped.
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateSelfSignedCertificate } from '../src/self-signed-certificate.js';
+import { cpuSeconds } from './process-stats.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+const QUIC_GO = join(repo, 'interop', 'build', 'quic-go-endpoint');
+
+interface Row {
+  name: string;
+  value: number;
+  unit: string;
+  note?: string;
+}
+
+const rows: Row[] = [];
+function row(name: string, value: number, unit: string, note?: string): void {
+  rows.push({ name, value, unit, ...(note ? { note } : {}) });
+  const shown = Number.isInteger(value) ? `${value}` : value.toFixed(value < 10 ? 2 : 1);
+  console.log(`${name.padEnd(52)} ${shown.padStart(10)} ${unit.padEnd(14)} ${note ?? ''}`);
+}
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+/** A forked bench child and a queue of the messages it sends. */
+interface Child {
+  process: ChildProcess;
+  next<T>(): Promise<T>;
+}
+
+function child(file: string, args: (string | number)[], execArgv: string[] = []): Child {
+  const proc = fork(join(here, file), args.map(String), { execArgv, stdio: 'inherit' });
+  const queue: unknown[] = [];
+  const waiting: ((m: unknown) => void)[] = [];
+  const failed: ((e: Error) => void)[] = [];
+  proc.on('message', (m) => {
+    const w = waiting.shift();
+    failed.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  proc.on('exit', (code) => {
+    for (const f of failed.splice(0)) f(new Error(`${file} ${args[0]} exited (${code})`));
+    waiting.length = 0;
+  });
+  return {
+    process: proc,
+    next<T>() {
+      if (queue.length > 0) return Promise.resolve(queue.shift() as T);
+      if (proc.exitCode !== null) return Promise.reject(new Error(`${file} already exited`));
+      return new Promise<T>((resolve, reject) => {
+        waiting.push(resolve as (m: unknown) => void);
+        failed.push(reject);
+      });
+    },
+  };
+}
+
+async function stop(c: Child): Promise<void> {
+  if (c.process.exitCode !== null) return;
+  const exited = new Promise((resolve) => c.process.once('exit', resolve));
+  c.process.send('exit');
+  const timer = setTimeout(() => c.process.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function udpCeiling(): Promise<number> {
+  const receiver = child('udp-blast.js', ['receiver']);
+  const { port } = await receiver.next<{ port: number }>();
+  const sender = child('udp-blast.js', ['sender', port, 3]);
+  const { datagrams: sent } = await sender.next<{ datagrams: number }>();
+  await new Promise((r) => setTimeout(r, 300));
+  receiver.process.send('report');
+  const got = await receiver.next<{ bytes: number; datagrams: number; seconds: number }>();
+  const mbps = got.bytes / 1e6 / got.seconds;
+  row(
+    'raw UDP ceiling (node:dgram, 1200 B, process->process)',
+    mbps,
+    'MB/s',
+    `${((100 * got.datagrams) / sent).toFixed(0)}% of ${sent} datagrams arrived`,
+  );
+  return mbps;
+}
+
+interface Download {
+  mbps: number;
+  clientCpuPerMB: number;
+  serverCpuPerMB: number;
+}
+
+async function ourServer(certs: string, provider: string, gc = false): Promise<Child> {
+  const server = child(
+    'quic-server.js',
+    [join(certs, 'cert.pem'), join(certs, 'priv.key'), provider],
+    gc ? ['--expose-gc'] : [],
+  );
+  return server;
+}
+
+/** Our client, in its own process, from a server on `port` whose pid is `serverPid`. */
+async function ourClient(port: number, size: number, provider: string, serverPid: number) {
+  const serverCpu = cpuSeconds(serverPid);
+  const client = child('quic-client.js', ['download', port, size, provider]);
+  const result = await client.next<{ bytes: number; seconds: number; cpu: number }>();
+  const serverUsed = cpuSeconds(serverPid) - serverCpu;
+  if (result.bytes !== size) throw new Error(`downloaded ${result.bytes} of ${size} bytes`);
+  const mb = size / 1e6;
+  return {
+    mbps: mb / result.seconds,
+    clientCpuPerMB: (result.cpu / mb) * 1000,
+    serverCpuPerMB: (serverUsed / mb) * 1000,
+  };
+}
+
+/** A quic-go endpoint (interop contract); resolves once it prints 'listening'. */
+function quicGoServer(www: string, certs: string, port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(QUIC_GO, [], {
+      env: {
+        ...process.env,
+        ROLE: 'server',
+        TESTCASE: 'transfer',
+        WWW: www,
+        CERTS: certs,
+        HOST: '127.0.0.1',
+        PORT: `${port}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (output.includes('listening')) resolve(proc);
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`quic-go server exited (${code}): ${output}`)));
+  });
+}
+
+/** quic-go's client downloading `/<size>`; wall time from spawn to exit, CPU sampled from /proc. */
+function quicGoClient(port: number, size: number, downloads: string, serverPid: number) {
+  return new Promise<Download>((resolve, reject) => {
+    const serverCpu = cpuSeconds(serverPid);
+    const started = performance.now();
+    const proc = spawn(QUIC_GO, [], {
+      env: {
+        ...process.env,
+        ROLE: 'client',
+        TESTCASE: 'transfer',
+        REQUESTS: `https://127.0.0.1:${port}/${size}`,
+        DOWNLOADS: downloads,
+        CERTS: join(downloads, 'no-ca'),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    let clientCpu = 0;
+    const sampler = setInterval(() => {
+      try {
+        clientCpu = cpuSeconds(proc.pid!);
+      } catch {}
+    }, 20);
+    proc.once('exit', (code) => {
+      clearInterval(sampler);
+      const seconds = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`quic-go client exited ${code}`));
+      const mb = size / 1e6;
+      resolve({
+        mbps: mb / seconds,
+        clientCpuPerMB: (clientCpu / mb) * 1000,
+        serverCpuPerMB: ((cpuSeconds(serverPid) - serverCpu) / mb) * 1000,
+      });
+    });
+  });
+}
+
+function downloadRow(name: string, d: Download, ceiling: number): void {
+  row(
+    name,
+    d.mbps,
+    'MB/s',
+    `${((100 * d.mbps) / ceiling).toFixed(0)}% of UDP; CPU/MB client ${d.clientCpuPerMB.toFixed(1)} ms, server ${d.serverCpuPerMB.toFixed(1)} ms`,
+  );
+}
+
+async function downloads(root: string, certs: string, size: number, ceiling: number) {
+  for (const provider of ['node', 'pure']) {
+    const server = await ourServer(certs, provider);
+    const { port } = await server.next<{ port: number }>();
+    const pid = server.process.pid!;
+    downloadRow(
+      `our client <- our server (${provider} crypto)`,
+      await ourClient(port, size, provider, pid),
+      ceiling,
+    );
+    if (existsSync(QUIC_GO)) {
+      const dir = join(root, `go-client-${provider}`);
+      mkdirSync(dir, { recursive: true });
+      const d = await quicGoClient(port, size, dir, pid);
+      downloadRow(`quic-go client <- our server (${provider} crypto)`, d, ceiling);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await stop(server);
+  }
+  if (existsSync(QUIC_GO)) {
+    const www = join(root, 'www');
+    mkdirSync(www, { recursive: true });
+    const block = Buffer.alloc(size);
+    for (let i = 0; i < size; i++) block[i] = i & 0xff;
+    writeFileSync(join(www, `${size}`), block);
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const server = await quicGoServer(www, certs, port);
+    for (const provider of ['node', 'pure']) {
+      const d = await ourClient(port, size, provider, server.pid!);
+      downloadRow(`our client (${provider} crypto) <- quic-go server`, d, ceiling);
+    }
+    server.kill('SIGTERM');
+    rmSync(www, { recursive: true, force: true });
+  } else {
+    console.log('(quic-go rows skipped: run interop/build-quic-go.sh)');
+  }
+  const tlsServer = child('tls-tcp.js', [
+    'server',
+    join(certs, 'cert.pem'),
+    join(certs, 'priv.key'),
+  ]);
+  const { port } = await tlsServer.next<{ port: number }>();
+  const tlsCpu = cpuSeconds(tlsServer.process.pid!);
+  const tlsClient = child('tls-tcp.js', ['client', port, size]);
+  const t = await tlsClient.next<{ bytes: number; seconds: number; cpu: number }>();
+  const mb = size / 1e6;
+  downloadRow(
+    'reference: node:tls over TCP (TLS 1.3)',
+    {
+      mbps: mb / t.seconds,
+      clientCpuPerMB: (t.cpu / mb) * 1000,
+      serverCpuPerMB: ((cpuSeconds(tlsServer.process.pid!) - tlsCpu) / mb) * 1000,
+    },
+    ceiling,
+  );
+  await stop(tlsServer);
+}
+
+async function handshakes(certs: string, count: number, parallel: number): Promise<void> {
+  const server = await ourServer(certs, 'node');
+  const { port } = await server.next<{ port: number }>();
+  const latency = child('quic-client.js', ['latency', port, count]);
+  const l = await latency.next<{ full: number[]; resumed: number[]; resumedCount: number }>();
+  row('handshake latency, full, p50', percentile(l.full, 50), 'ms', `${count} sequential`);
+  row('handshake latency, full, p99', percentile(l.full, 99), 'ms');
+  if (l.resumed.length > 0) {
+    row(
+      'handshake latency, resumed, p50',
+      percentile(l.resumed, 50),
+      'ms',
+      `${l.resumed.length} sequential`,
+    );
+    row('handshake latency, resumed, p99', percentile(l.resumed, 99), 'ms');
+  }
+  const total = count * 5;
+  const serverCpu = cpuSeconds(server.process.pid!);
+  const rate = child('quic-client.js', ['rate', port, total, parallel]);
+  const r = await rate.next<{ seconds: number; failures: number }>();
+  const used = cpuSeconds(server.process.pid!) - serverCpu;
+  row(
+    'handshakes/s completed by the server',
+    total / r.seconds,
+    'conn/s',
+    `${parallel} concurrent clients, ${r.failures} failed; ${((used * 1000) / total).toFixed(2)} ms server CPU each = ${(total / used).toFixed(0)}/s per core`,
+  );
+  await stop(server);
+}
+
+interface ServerStats {
+  connections: number;
+  memory: NodeJS.MemoryUsage;
+}
+
+async function idleMemory(certs: string, count: number, parallel: number): Promise<void> {
+  const server = await ourServer(certs, 'node', true);
+  const { port } = await server.next<{ port: number }>();
+  server.process.send('stats');
+  const before = await server.next<ServerStats>();
+  const idle = child('quic-client.js', ['idle', port, count, parallel]);
+  const opened = await idle.next<{ opened: number; failures: number }>();
+  server.process.send('stats');
+  const after = await server.next<ServerStats>();
+  const n = Math.max(1, after.connections);
+  const heap =
+    after.memory.heapUsed + after.memory.external - before.memory.heapUsed - before.memory.external;
+  const rss = after.memory.rss - before.memory.rss;
+  row(
+    `memory per idle connection, ${count} on one server`,
+    heap / n / 1024,
+    'KiB',
+    `JS heap + external after GC; RSS ${(rss / n / 1024).toFixed(1)} KiB; ${after.connections} open, ${opened.failures} failed`,
+  );
+  idle.process.send('close');
+  await idle.next();
+  await stop(server);
+}
+
+async function main(): Promise<void> {
+  const size = Math.round(Number(option('size', '100')) * 1e6);
+  const count = Number(option('handshakes', '200'));
+  const parallel = Number(option('parallel', '16'));
+  const idle = option('idle', '1000,10000').split(',').map(Number).filter(Boolean);
+  const root = mkdtempSync(join(tmpdir(), 'quic-bench-'));
+  const certs = join(root, 'certs');
+  mkdirSync(certs);
+  const cert = await generateSelfSignedCertificate({ names: ['localhost', '127.0.0.1'] });
+  writeFileSync(join(certs, 'cert.pem'), cert.certificatePem);
+  writeFileSync(join(certs, 'priv.key'), cert.privateKeyPem);
+  console.log(`quic-socket bench, node ${process.version}, ${size / 1e6} MB downloads\n`);
+  try {
+    const ceiling = await udpCeiling();
+    await downloads(root, certs, size, ceiling);
+    await handshakes(certs, count, parallel);
+    for (const n of idle) await idleMemory(certs, n, parallel);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  const out = join(repo, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  const json = { date: new Date().toISOString(), node: process.version, size, rows };
+  writeFileSync(join(out, 'latest.json'), `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nwritten bench/results/latest.json`);
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error);
+  process.exitCode = 1;
+});
