@@ -3,8 +3,10 @@
 // our client and quic-go's client can both download from it.
 //   node dist/bench/quic-server.js <cert.pem> <priv.key> <node|pure>
 // Messages to the parent: { port } once listening; on 'stats' (after a
-// forced GC when run with --expose-gc): { connections, memory }.
+// forced GC when run with --expose-gc): { connections, memory }; on
+// 'snapshot <file>': writes a V8 heap snapshot there, answers { snapshot }.
 import { readFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import type { Socket } from '../src/index.js';
 import { SocketServer } from '../src/server.js';
 
@@ -59,6 +61,9 @@ async function main(): Promise<void> {
     if (message === 'stats') {
       (globalThis as { gc?: () => void }).gc?.();
       process.send?.({ connections, memory: process.memoryUsage() });
+    } else if (typeof message === 'string' && message.startsWith('snapshot ')) {
+      // For finding what an idle connection holds: a V8 heap snapshot file.
+      process.send?.({ snapshot: writeHeapSnapshot(message.slice('snapshot '.length)) });
     } else if (message === 'exit') {
       void server.close({ code: 0, reason: 'bench done' }).finally(() => process.exit(0));
     }

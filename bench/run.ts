@@ -324,6 +324,40 @@ async function idleMemory(certs: string, count: number, parallel: number): Promi
   await stop(server);
 }
 
+/** The issue's goals for this machine class, each against its row of this run. */
+function printGoals(): void {
+  const find = (prefix: string) => rows.find((r) => r.name.startsWith(prefix));
+  const ceiling = find('raw UDP')?.value;
+  const ours = find('our client <- our server (node');
+  const p50 = find('handshake latency, full, p50');
+  const rate = find('handshakes/s');
+  const perCore = Number(/= (\d+)\/s per core/.exec(rate?.note ?? '')?.[1] ?? Number.NaN);
+  const idle = rows.filter((r) => r.name.startsWith('memory per idle'));
+  const goals: [string, boolean | undefined, string][] = [
+    [
+      'our client <- our server >= 50% of raw UDP (node crypto)',
+      ceiling && ours ? ours.value >= ceiling / 2 : undefined,
+      ceiling && ours ? `${((100 * ours.value) / ceiling).toFixed(0)}%` : '-',
+    ],
+    [
+      'handshake p50 < 5 ms',
+      p50 ? p50.value < 5 : undefined,
+      p50 ? `${p50.value.toFixed(2)} ms` : '-',
+    ],
+    ['>= 500 handshakes/s on one server core', rate ? perCore >= 500 : undefined, `${perCore}/s`],
+    ...idle.map((r): [string, boolean, string] => [
+      `< 20 KiB per idle connection (${r.name.replace(/\D+/g, ' ').trim()})`,
+      r.value < 20,
+      `${r.value.toFixed(1)} KiB`,
+    ]),
+  ];
+  console.log('\ngoals');
+  for (const [name, met, value] of goals) {
+    const verdict = met === undefined ? 'not measured' : met ? 'met' : 'NOT met';
+    console.log(`  ${name.padEnd(52)} ${value.padStart(10)}  ${verdict}`);
+  }
+}
+
 async function main(): Promise<void> {
   const size = Math.round(Number(option('size', '100')) * 1e6);
   const count = Number(option('handshakes', '200'));
@@ -344,6 +378,7 @@ async function main(): Promise<void> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+  printGoals();
   const out = join(repo, 'bench', 'results');
   mkdirSync(out, { recursive: true });
   const json = { date: new Date().toISOString(), node: process.version, size, rows };
