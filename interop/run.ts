@@ -67,7 +67,7 @@ interface Result {
   case: string;
   client: string;
   server: string;
-  result: 'passed' | 'failed' | 'unsupported';
+  result: 'passed' | 'failed' | 'unsupported' | 'peer-deviation';
   seconds: number;
   bytes: number;
   throughputMBps?: number;
