@@ -1,6 +1,7 @@
 // Our QUIC client for the benchmark, in its own process (forked by run.ts):
 //   download <port> <bytes> <node|pure>  the public Socket API, one stream,
-//       hq-interop `GET /<bytes>`; reports { bytes, seconds, handshakeMs }
+//       hq-interop `GET /<bytes>`; reports { bytes, seconds, handshakeMs, cpu }
+//       (seconds and CPU seconds of the transfer, after the handshake)
 //   latency <port> <count>    sequential new connections, then as many
 //       resumed with a session ticket; reports each one's ms to 'connected'
 //   rate <port> <count> <parallel>  full handshakes, <parallel> at a time;
@@ -38,6 +39,7 @@ async function download(port: number, size: number, provider: 'node' | 'pure'): 
   await client.opened;
   const handshakeMs = performance.now() - started;
   const transferStart = performance.now();
+  const cpuStart = cpuNow();
   const stream = await client.openStream();
   const writer = stream.writable.getWriter();
   await writer.write(encoder.encode(`GET /${size}\r\n`));
@@ -47,7 +49,7 @@ async function download(port: number, size: number, provider: 'node' | 'pure'): 
   for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
   const seconds = (performance.now() - transferStart) / 1000;
   await client.close();
-  report({ bytes, seconds, handshakeMs, cpu: cpuNow() });
+  report({ bytes, seconds, handshakeMs, cpu: cpuNow() - cpuStart });
 }
 
 interface Opened {

@@ -6,6 +6,8 @@
 //
 //   npm run bench                        100 MB downloads, everything
 //   npm run bench -- --size 20 --idle 1000,10000 --handshakes 200
+//   npm run bench -- --only downloads --profile   CPU profiles of our processes
+//                                                 in bench/results/profiles/
 //
 // The quic-go rows need interop/build/quic-go-endpoint (interop/build-quic-go.sh);
 // without it they are skipped.
@@ -38,6 +40,12 @@ function row(name: string, value: number, unit: string, note?: string): void {
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+/** --only a,b: run only those parts (downloads, handshakes, idle); the UDP ceiling always runs. */
+function only(part: string): boolean {
+  const parts = option('only', '');
+  return parts === '' || parts.split(',').includes(part);
 }
 
 /** A forked bench child and a queue of the messages it sends. */
@@ -112,19 +120,25 @@ interface Download {
   serverCpuPerMB: number;
 }
 
+/** With --profile, our QUIC processes write .cpuprofile files (node --cpu-prof). */
+function profiling(): string[] {
+  if (!process.argv.includes('--profile')) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${join(repo, 'bench', 'results', 'profiles')}`];
+}
+
 async function ourServer(certs: string, provider: string, gc = false): Promise<Child> {
   const server = child(
     'quic-server.js',
     [join(certs, 'cert.pem'), join(certs, 'priv.key'), provider],
-    gc ? ['--expose-gc'] : [],
+    gc ? ['--expose-gc'] : profiling(),
   );
   return server;
 }
 
-/** Our client, in its own process, from a server on `port` whose pid is `serverPid`. */
+/** Our client, in its own process (CPU of the transfer only), from a server on `port` whose pid is `serverPid`. */
 async function ourClient(port: number, size: number, provider: string, serverPid: number) {
   const serverCpu = cpuSeconds(serverPid);
-  const client = child('quic-client.js', ['download', port, size, provider]);
+  const client = child('quic-client.js', ['download', port, size, provider], profiling());
   const result = await client.next<{ bytes: number; seconds: number; cpu: number }>();
   const serverUsed = cpuSeconds(serverPid) - serverCpu;
   if (result.bytes !== size) throw new Error(`downloaded ${result.bytes} of ${size} bytes`);
@@ -162,7 +176,10 @@ function quicGoServer(www: string, certs: string, port: number): Promise<ChildPr
   });
 }
 
-/** quic-go's client downloading `/<size>`; wall time from spawn to exit, CPU sampled from /proc. */
+/**
+ * quic-go's client downloading `/<size>`; wall time and CPU from spawn to exit (so they
+ * include its start and handshake), CPU sampled from /proc every 20 ms.
+ */
 function quicGoClient(port: number, size: number, downloads: string, serverPid: number) {
   return new Promise<Download>((resolve, reject) => {
     const serverCpu = cpuSeconds(serverPid);
@@ -344,7 +361,11 @@ function printGoals(): void {
       p50 ? p50.value < 5 : undefined,
       p50 ? `${p50.value.toFixed(2)} ms` : '-',
     ],
-    ['>= 500 handshakes/s on one server core', rate ? perCore >= 500 : undefined, `${perCore}/s`],
+    [
+      '>= 500 handshakes/s on one server core',
+      rate ? perCore >= 500 : undefined,
+      rate ? `${perCore}/s` : '-',
+    ],
     ...idle.map((r): [string, boolean, string] => [
       `< 20 KiB per idle connection (${r.name.replace(/\D+/g, ' ').trim()})`,
       r.value < 20,
@@ -372,9 +393,9 @@ async function main(): Promise<void> {
   console.log(`quic-socket bench, node ${process.version}, ${size / 1e6} MB downloads\n`);
   try {
     const ceiling = await udpCeiling();
-    await downloads(root, certs, size, ceiling);
-    await handshakes(certs, count, parallel);
-    for (const n of idle) await idleMemory(certs, n, parallel);
+    if (only('downloads')) await downloads(root, certs, size, ceiling);
+    if (only('handshakes')) await handshakes(certs, count, parallel);
+    if (only('idle')) for (const n of idle) await idleMemory(certs, n, parallel);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

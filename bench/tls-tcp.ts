@@ -41,26 +41,32 @@ function server(certFile: string, keyFile: string): void {
   process.on('message', () => listener.close(() => process.exit(0)));
 }
 
+function cpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 function client(port: number, size: number): void {
   const started = performance.now();
   let transferStart = 0;
+  let cpuStart = 0;
   let handshakeMs = 0;
   let bytes = 0;
   const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
     handshakeMs = performance.now() - started;
     transferStart = performance.now();
+    cpuStart = cpuSeconds();
     socket.write(`GET /${size}\r\n`);
   });
   socket.on('data', (data: Buffer) => {
     bytes += data.length;
   });
   socket.on('end', () => {
-    const { user, system } = process.cpuUsage();
     process.send?.({
       bytes,
       seconds: (performance.now() - transferStart) / 1000,
       handshakeMs,
-      cpu: (user + system) / 1e6,
+      cpu: cpuSeconds() - cpuStart,
     });
     socket.destroy();
   });
