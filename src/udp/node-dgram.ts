@@ -40,9 +40,18 @@ class NodeDgramSocket implements RawUdpSocket {
     const bound = socket.address();
     this.localAddress = bound.address;
     this.localPort = bound.port;
+    // Per datagram: an IPv4 socket never sees mapped addresses, and an IPv6
+    // socket's peers repeat, so the address text is parsed once per peer
+    // change instead of once per datagram (it showed in bulk-transfer profiles).
+    let rawAddress = '';
+    let address = '';
     socket.on('message', (message, remote) => {
       const data = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      this.#handler.onMessage(data, unmapIPv4(remote.address), remote.port);
+      if (remote.address !== rawAddress) {
+        rawAddress = remote.address;
+        address = type === 'udp4' ? rawAddress : unmapIPv4(rawAddress);
+      }
+      this.#handler.onMessage(data, address, remote.port);
     });
     socket.on('error', (error) => {
       this.#handler.onError?.(toSocketError(error, 'UDP socket error'));
@@ -146,9 +155,20 @@ class NodeDgramSocket implements RawUdpSocket {
 
 type LookupCallback = (error: Error | null, address: string, family: number) => void;
 
-/** dgram's `lookup` option for sockets that are only ever given IP literals. */
+let lastLiteral = '';
+let lastLiteralFamily = 4;
+
+/**
+ * dgram's `lookup` option for sockets that are only ever given IP literals.
+ * dgram calls it for every send: the family of the last literal is kept, so
+ * a bulk sender parses its peer's address once, not once per datagram.
+ */
 function literalLookup(address: string, _options: unknown, callback: LookupCallback): void {
-  callback(null, address, ipFamily(address) === 6 ? 6 : 4);
+  if (address !== lastLiteral) {
+    lastLiteralFamily = ipFamily(address) === 6 ? 6 : 4;
+    lastLiteral = address;
+  }
+  callback(null, address, lastLiteralFamily);
 }
 
 export class NodeUdpStack implements UdpStack {
