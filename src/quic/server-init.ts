@@ -1,14 +1,14 @@
 // The options of `new SocketServer({ type: 'quic', ... })` and their checks:
 // a TypeError at once naming the field and the value.
-import { CipherSuite, type CipherSuiteName } from '../../crypto/cipher-suites.js';
+import type { CipherSuiteName } from '../../crypto/cipher-suites.js';
 import { type CryptoProviderChoice, getCryptoProvider } from '../../crypto/providers.js';
 import { parsePemCertificates } from '../../crypto/tls/certificate.js';
 import { parsePrivateKeyPem } from '../../crypto/tls/private-key.js';
-import type { TransportSettings } from '../../quic/connection/connection-options.js';
 import type { EndpointLimits, RetryPolicy } from '../../quic/endpoint/endpoint-options.js';
 import type { CongestionControlAlgorithm } from '../../quic/recovery/index.js';
 import { checkAddress, checkObject, checkPort, fail } from '../socket-init.js';
 import type { UdpStack } from '../udp/udp-stack.js';
+import { checkAlpn, checkInteger, checkSuites, checkTransport } from './quic-options.js';
 import type { QuicListenerOptions } from './server-listener.js';
 
 export interface SocketServerInit {
@@ -51,13 +51,6 @@ export interface CheckedServerInit {
   signal: AbortSignal | undefined;
 }
 
-function checkInteger(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
 function checkChain(value: unknown): Uint8Array[] {
   const list = Array.isArray(value) ? value : [value];
   const chain: Uint8Array[] = [];
@@ -81,30 +74,6 @@ function checkKey(value: unknown) {
   }
 }
 
-function checkAlpn(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    fail('init.tls.alpn', 'a non-empty array of protocol names (RFC 9001 §8.1)', value);
-  }
-  for (const [i, p] of value.entries()) {
-    if (typeof p !== 'string' || p.length === 0 || p.length > 255) {
-      fail(`init.tls.alpn[${i}]`, 'a protocol name of 1 to 255 characters', p);
-    }
-  }
-  return [...value] as string[];
-}
-
-function checkSuites(value: unknown): number[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    fail('init.tls.cipherSuites', 'a non-empty array of TLS 1.3 suite names', value);
-  }
-  return value.map((name, i) => {
-    const code = (CipherSuite as Record<string, number>)[name as string];
-    if (code === undefined)
-      fail(`init.tls.cipherSuites[${i}]`, Object.keys(CipherSuite).join(' | '), name);
-    return code;
-  });
-}
-
 function checkQuic(value: unknown): Partial<QuicListenerOptions> {
   const q = checkObject('init.quic', value ?? {});
   const out: Partial<QuicListenerOptions> = {};
@@ -122,41 +91,11 @@ function checkQuic(value: unknown): Partial<QuicListenerOptions> {
     limits.retryAboveHandshakes = Math.max(1, Math.floor(limits.maxHandshakes / 4));
   }
   out.limits = limits;
-  const transport: Partial<TransportSettings> = {};
-  if (q.maxIdleTimeout !== undefined) {
-    transport.maxIdleTimeout = checkInteger('init.quic.maxIdleTimeout', q.maxIdleTimeout, 0, 6e8);
-  }
-  if (q.maxIncomingStreams !== undefined) {
-    transport.initialMaxStreamsBidi = checkInteger(
-      'init.quic.maxIncomingStreams',
-      q.maxIncomingStreams,
-      0,
-      2 ** 30,
-    );
-  }
-  if (q.maxIncomingUnidirectionalStreams !== undefined) {
-    transport.initialMaxStreamsUni = checkInteger(
-      'init.quic.maxIncomingUnidirectionalStreams',
-      q.maxIncomingUnidirectionalStreams,
-      0,
-      2 ** 30,
-    );
-  }
-  out.transport = transport;
-  if (q.maxDatagramSize !== undefined) {
-    out.maxDatagramSize = checkInteger('init.quic.maxDatagramSize', q.maxDatagramSize, 1200, 65527);
-  }
-  if (q.congestionControl !== undefined) {
-    if (q.congestionControl !== 'cubic' && q.congestionControl !== 'newreno') {
-      fail('init.quic.congestionControl', "'cubic' or 'newreno'", q.congestionControl);
-    }
-    out.congestionControl = q.congestionControl;
-  }
-  const provider = q.cryptoProvider ?? 'auto';
-  if (provider !== 'auto' && provider !== 'pure' && provider !== 'node') {
-    fail('init.quic.cryptoProvider', "'auto', 'pure' or 'node'", provider);
-  }
-  out.cryptoProvider = getCryptoProvider(provider);
+  const common = checkTransport(q);
+  out.transport = common.transport;
+  if (common.maxDatagramSize !== undefined) out.maxDatagramSize = common.maxDatagramSize;
+  if (common.congestionControl !== undefined) out.congestionControl = common.congestionControl;
+  out.cryptoProvider = getCryptoProvider(common.cryptoProvider);
   return out;
 }
 
