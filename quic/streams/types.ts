@@ -5,20 +5,8 @@
 /** RFC 9000 §20.2: application protocol error codes are 62-bit; passed through unchanged. */
 export type AppErrorCode = number | bigint;
 
-/** RFC 9000 §19 frame types, carried on TransportError.frameType. */
-export const StreamFrameType = {
-  RESET_STREAM: 0x04,
-  STOP_SENDING: 0x05,
-  STREAM: 0x08,
-  MAX_DATA: 0x10,
-  MAX_STREAM_DATA: 0x11,
-  MAX_STREAMS_BIDI: 0x12,
-  MAX_STREAMS_UNI: 0x13,
-  DATA_BLOCKED: 0x14,
-  STREAM_DATA_BLOCKED: 0x15,
-  STREAMS_BLOCKED_BIDI: 0x16,
-  STREAMS_BLOCKED_UNI: 0x17,
-} as const;
+/** RFC 9000 §19 frame types, carried on TransportError.frameType: the one frame table's values. */
+export { FrameType as StreamFrameType } from '../frame/frame.js';
 
 /** The content of one STREAM frame to send. `data` may be a view into the send buffer: encode it before the next write. */
 export interface OutgoingStreamData {
