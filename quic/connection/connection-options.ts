@@ -54,6 +54,13 @@ interface CommonOptions {
   congestionControl?: CongestionControlAlgorithm;
   /** Largest UDP payload we send; 1200 (the QUIC minimum) unless the path is known to carry more. */
   maxDatagramSize?: number;
+  /**
+   * Pacing bursts cover this many ms at the pacing rate (default 2), because
+   * the shell's timers fire no more precisely than ~1 ms. RFC 9002 §7.7:
+   * scheduling delays can cause a sender to deviate from the rate over
+   * periods much shorter than an RTT (quinn sizes bursts the same way).
+   */
+  pacingBurstIntervalMs?: number;
   /** Length of the connection IDs we issue (default 8). */
   cidLength?: number;
   /** Our stateless reset token for a CID we issue (server: keyed; client: random). */

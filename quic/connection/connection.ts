@@ -84,6 +84,8 @@ const MAX_UNDECRYPTABLE = 16;
 /** Datagrams received from the peer and not yet read by the application (RFC 9221 §5). */
 const MAX_QUEUED_DATAGRAMS = 256;
 const MIN_INITIAL_DATAGRAM = 1200;
+/** See ConnectionOptions.pacingBurstIntervalMs. */
+const DEFAULT_PACING_BURST_MS = 2;
 /**
  * RFC 9002 §6.2.3: an endpoint MAY, for a limited number of times per
  * connection, send unacknowledged CRYPTO data earlier than the PTO expiry.
@@ -198,6 +200,7 @@ export class Connection {
       random: this.random,
       congestionControl: options.congestionControl ?? 'cubic',
       maxDatagramSize: this.maxDatagramSize,
+      pacingBurstIntervalMs: options.pacingBurstIntervalMs ?? DEFAULT_PACING_BURST_MS,
     });
     this.streams = new StreamManager({
       role: this.role,

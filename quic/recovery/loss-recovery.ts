@@ -57,6 +57,8 @@ export interface LossRecoveryOptions {
   skipPacketNumbers?: boolean;
   /** Pacer burst in datagrams. Default 10. */
   burstPackets?: number;
+  /** Pacer bursts cover this many ms at the pacing rate (see PacerOptions). Default 0. */
+  pacingBurstIntervalMs?: number;
 }
 
 /** A packet the connection has just sent. */
@@ -168,6 +170,7 @@ export class LossRecovery<T> {
     this.pacer = new Pacer({
       maxDatagramSize: options.maxDatagramSize,
       burstPackets: options.burstPackets,
+      burstIntervalMs: options.pacingBurstIntervalMs,
     });
     const random = options.random;
     const skip = (options.skipPacketNumbers ?? random !== undefined) && random !== undefined;

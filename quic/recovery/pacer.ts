@@ -18,7 +18,18 @@ export interface PacerOptions {
    * the initial congestion window; default 10 datagrams.
    */
   burstPackets?: number;
+  /**
+   * Let a burst cover this many ms at the pacing rate (never fewer than
+   * `burstPackets`, never more than MAX_BURST_PACKETS). For timers that fire
+   * no more precisely than ~1 ms (JavaScript's): a fixed 10-packet bucket
+   * refilled once per timer tick caps a connection near 10 MB/s however
+   * large its window. quinn sizes bursts the same way. Default 0: fixed.
+   */
+  burstIntervalMs?: number;
 }
+
+/** Upper bound of a rate-sized burst (about 77 KB at 1200-byte datagrams). */
+const MAX_BURST_PACKETS = 64;
 
 /**
  * Slack when comparing tokens: at the time nextSendTime returned, float
@@ -32,6 +43,7 @@ export class Pacer {
   private lastUpdate: number | undefined = undefined;
   private maxDatagramSize: number;
   private readonly burstPackets: number;
+  private readonly burstIntervalMs: number;
 
   constructor(options: PacerOptions = {}) {
     const mds = options.maxDatagramSize ?? MIN_MAX_DATAGRAM_SIZE;
@@ -42,15 +54,28 @@ export class Pacer {
     if (!(Number.isInteger(burst) && burst >= 1)) {
       throw new TypeError(`burstPackets must be a positive integer, got ${burst}`);
     }
+    const interval = options.burstIntervalMs ?? 0;
+    if (!(Number.isFinite(interval) && interval >= 0)) {
+      throw new TypeError(`burstIntervalMs must be a non-negative number, got ${interval}`);
+    }
     this.maxDatagramSize = mds;
     this.burstPackets = burst;
+    this.burstIntervalMs = interval;
     // The initial burst is available at once.
     this.tokens = this.capacity;
   }
 
-  /** Bucket size in bytes. */
+  /** Bucket size in bytes (the fixed burst; see capacityAt for rate-sized bursts). */
   get capacity(): number {
     return this.burstPackets * this.maxDatagramSize;
+  }
+
+  /** Bucket size in bytes at pacing rate `rate` (bytes per ms). */
+  capacityAt(rate: number): number {
+    const fixed = this.capacity;
+    if (this.burstIntervalMs === 0 || !(rate > 0) || !Number.isFinite(rate)) return fixed;
+    const byRate = Math.min(rate * this.burstIntervalMs, MAX_BURST_PACKETS * this.maxDatagramSize);
+    return Math.max(fixed, byRate);
   }
 
   /** Tokens (bytes) available at the last update, for inspection. */
@@ -71,7 +96,7 @@ export class Pacer {
    */
   nextSendTime(now: number, bytes: number, rate: number): number {
     const tokens = this.tokensAt(now, rate);
-    const needed = Math.min(bytes, this.capacity);
+    const needed = Math.min(bytes, this.capacityAt(rate));
     if (tokens + EPSILON_BYTES >= needed) return now;
     if (!(rate > 0)) return Number.POSITIVE_INFINITY;
     return now + (needed - tokens) / rate;
@@ -82,13 +107,13 @@ export class Pacer {
     this.tokens = this.tokensAt(now, rate);
     this.lastUpdate = Math.max(now, this.lastUpdate ?? now);
     // A packet sent early (a probe) leaves a debt, bounded by one bucket.
-    this.tokens = Math.max(this.tokens - bytes, -this.capacity);
+    this.tokens = Math.max(this.tokens - bytes, -this.capacityAt(rate));
   }
 
   private tokensAt(now: number, rate: number): number {
     if (this.lastUpdate === undefined) return this.tokens;
     const elapsed = Math.max(0, now - this.lastUpdate);
     const refill = rate > 0 && Number.isFinite(rate) ? elapsed * rate : 0;
-    return Math.min(this.capacity, this.tokens + refill);
+    return Math.min(this.capacityAt(rate), this.tokens + refill);
   }
 }

@@ -96,3 +96,37 @@ describe('Pacer (RFC 9002 §7.7)', () => {
     );
   });
 });
+
+describe('Pacer bursts sized to the timer (burstIntervalMs)', () => {
+  it('keeps the fixed burst at low rates and grows it with the rate, up to a cap', () => {
+    const pacer = new Pacer({ burstIntervalMs: 2 });
+    expect(pacer.capacityAt(1_000)).toBe(pacer.capacity); // 2 KB in 2 ms < 10 packets
+    expect(pacer.capacityAt(20_000)).toBe(40_000); // 20 MB/s: 2 ms worth
+    expect(pacer.capacityAt(1e9)).toBe(64 * 1200); // capped
+  });
+
+  it('lets a fast sender send more than 10 packets per 1 ms timer tick', () => {
+    const rate = 20_000; // bytes per ms
+    const sendable = (pacer: Pacer) => {
+      let now = 0;
+      let sent = 0;
+      for (let tick = 0; tick < 100; tick++, now += 1) {
+        while (pacer.nextSendTime(now, 1200, rate) <= now) {
+          pacer.onPacketSent(now, 1200, rate);
+          sent++;
+        }
+      }
+      return sent;
+    };
+    // Woken once per 1 ms tick: the fixed 10-packet bucket caps the sender
+    // at 12 KB per tick (12 MB/s); the sized bucket keeps up with the rate.
+    const fixed = sendable(new Pacer());
+    const sized = sendable(new Pacer({ burstIntervalMs: 2 }));
+    expect(fixed * 1200).toBeLessThan(rate * 100 * 0.7);
+    expect(sized * 1200).toBeGreaterThanOrEqual(rate * 99);
+  });
+
+  it('rejects a negative interval', () => {
+    expect(() => new Pacer({ burstIntervalMs: -1 })).toThrow(TypeError);
+  });
+});
