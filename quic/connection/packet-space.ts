@@ -9,7 +9,7 @@ import { PacketNumberSpace, ReceivedPacketTracker } from '../recovery/index.js';
 import { CryptoStream } from './crypto-stream.js';
 
 export class PacketSpace {
-  readonly crypto = new CryptoStream();
+  crypto = new CryptoStream();
   readonly received: ReceivedPacketTracker;
   /** Initial/Handshake keys; Application Data uses OneRttKeys instead. */
   readKeys: PacketKeys | undefined;
@@ -29,6 +29,8 @@ export class PacketSpace {
 
   discard(): void {
     this.discarded = true;
+    // Free the CRYPTO buffers: nothing more is sent or read at this level.
+    this.crypto = new CryptoStream();
     this.readKeys = undefined;
     this.writeKeys = undefined;
     this.probesDue = 0;

@@ -34,6 +34,7 @@ const MIN_CLOSE_DATAGRAM = 128;
 export class TransmitScheduler {
   /** When pacing holds back data that is ready: the connection's timer. */
   pacedUntil: number | undefined;
+  private scratch = new Uint8Array(0);
 
   constructor(private readonly c: Connection) {}
 
@@ -47,7 +48,10 @@ export class TransmitScheduler {
     const closing = c.state === 'closing';
     if (budget < (closing ? MIN_CLOSE_DATAGRAM : MIN_INITIAL_DATAGRAM)) return undefined;
     const maxSize = Math.min(c.maxDatagramSize, budget);
-    const builder = new DatagramBuilder(new Uint8Array(maxSize), maxSize);
+    // Packets are built in a scratch buffer; only a datagram that is actually
+    // sent is copied out (most polls on a receiving endpoint send nothing).
+    if (this.scratch.length < maxSize) this.scratch = new Uint8Array(maxSize);
+    const builder = new DatagramBuilder(this.scratch, maxSize);
     if (closing) return this.buildClose(now, builder);
     const cwndOpen = c.recovery.canSend(maxSize);
     const sendAt = c.recovery.nextSendTime(now, maxSize);
@@ -66,7 +70,7 @@ export class TransmitScheduler {
     const initial = packets.find((p) => p.space === PacketNumberSpace.Initial);
     const padded = initial !== undefined && (c.role === 'client' || initial.ackEliciting);
     if (padded) builder.padDatagramTo(MIN_INITIAL_DATAGRAM);
-    const datagram = builder.finish();
+    const datagram = builder.finish().slice();
     this.recordSent(now, packets, builder.packetSizes, padded);
     // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
     if (c.role === 'client' && builder.contains(PacketType.Handshake)) {
@@ -342,7 +346,7 @@ export class TransmitScheduler {
     if (builder.contains(PacketType.Initial) && c.role === 'client') {
       builder.padDatagramTo(MIN_INITIAL_DATAGRAM);
     }
-    const datagram = builder.finish();
+    const datagram = builder.finish().slice();
     // Recorded (not in flight) so that packet numbers keep advancing.
     this.recordSent(now, packets, builder.packetSizes, false);
     return datagram;
