@@ -272,20 +272,46 @@ function sameBytes(a: ArrayBuffer | null | undefined, b: ArrayBuffer | null | un
 
 /** Parses a DER certificate; anything malformed is TlsAlert bad_certificate. */
 /**
- * Parsed certificates by the identity of their DER bytes: within a handshake
- * the client parses the leaf for chain building and again for
- * CertificateVerify, and trust anchors are the same arrays on every
- * connection. A WeakMap keeps nothing alive and cannot be confused by equal
- * bytes in another array (callers never mutate certificate bytes).
+ * Parsed certificates, so that one is parsed once (ASN.1 schema parsing was
+ * the largest cost of a handshake once signatures went native): by the
+ * identity of the DER array (a WeakMap: the leaf parsed for chain building
+ * and again for CertificateVerify, trust anchors used by every connection),
+ * and by content in a small LRU (the same server's chain arrives as new
+ * bytes on every connection). Content keys are the exact bytes, so equal
+ * keys mean equal certificates; callers never mutate certificate bytes.
  */
 const parsedByDer = new WeakMap<Uint8Array, ParsedCertificate>();
+const parsedByContent = new Map<string, ParsedCertificate>();
+const CONTENT_CACHE_ENTRIES = 64;
+
+function contentKey(der: Uint8Array): string {
+  let key = '';
+  for (let i = 0; i < der.length; i += 4096) {
+    key += String.fromCharCode.apply(null, der.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return key;
+}
 
 export function parseCertificate(der: Uint8Array): ParsedCertificate {
   if (!(der instanceof Uint8Array))
     throw new TlsAlert('bad_certificate', 'certificate is not bytes');
   const cached = parsedByDer.get(der);
   if (cached !== undefined) return cached;
-  const parsed = parseCertificateUncached(der);
+  const key = der.length <= MAX_CERTIFICATE_BYTES ? contentKey(der) : undefined;
+  let parsed = key === undefined ? undefined : parsedByContent.get(key);
+  if (parsed === undefined) {
+    parsed = parseCertificateUncached(der);
+    if (key !== undefined) {
+      if (parsedByContent.size >= CONTENT_CACHE_ENTRIES) {
+        parsedByContent.delete(parsedByContent.keys().next().value as string);
+      }
+      parsedByContent.set(key, parsed);
+    }
+  } else {
+    // Least recently used goes first: move this entry to the end.
+    parsedByContent.delete(key!);
+    parsedByContent.set(key!, parsed);
+  }
   parsedByDer.set(der, parsed);
   return parsed;
 }
