@@ -30,3 +30,41 @@ describe('HKDF', () => {
     ).toThrow(RangeError);
   });
 });
+
+describe('HKDF on both paths', () => {
+  it('node:crypto HMAC and @noble give the same bytes (RFC 5869 A.1-A.3 shapes, long outputs)', async () => {
+    const { setNativeHkdf } = await import('../../crypto/hkdf.js');
+    const cases: [Uint8Array, Uint8Array, Uint8Array, number][] = [
+      [hex('0b'.repeat(22)), hex('000102030405060708090a0b0c'), hex('f0f1f2f3f4f5f6f7f8f9'), 42],
+      [hex('0b'.repeat(22)), new Uint8Array(0), new Uint8Array(0), 42],
+      [
+        new Uint8Array(80).map((_, i) => i),
+        new Uint8Array(80).map((_, i) => 0x60 + i),
+        new Uint8Array(80).map((_, i) => 0xb0 + i),
+        82,
+      ],
+    ];
+    const run = () =>
+      cases.map(([ikm, salt, info, length]) => {
+        const prk = hkdfExtract('sha256', salt, ikm);
+        return (
+          toHex(prk) +
+          toHex(hkdfExpand('sha256', prk, info, length)) +
+          toHex(
+            hkdfExpandLabel(
+              'sha384',
+              hkdfExtract('sha384', salt, ikm),
+              'quic key',
+              info.subarray(0, 32),
+              100,
+            ),
+          )
+        );
+      });
+    setNativeHkdf(false);
+    const pure = run();
+    setNativeHkdf(true);
+    const native = run();
+    expect(native).toEqual(pure);
+  });
+});
