@@ -155,7 +155,8 @@ export class Connection {
   closeFrameDue = false;
   readonly maxDatagramSize: number;
 
-  private readonly tls: TlsClient | TlsServer;
+  /** Dropped by a server once the handshake is confirmed (memory per idle connection). */
+  private tls: TlsClient | TlsServer | undefined;
   private readonly events: ConnectionEvent[] = [];
   private readonly scheduler: TransmitScheduler;
   private readonly originalDcid: Uint8Array;
@@ -729,6 +730,11 @@ export class Connection {
     }
     const bytes = space.crypto.receive(offset, data);
     if (bytes.length === 0) return;
+    if (this.tls === undefined) {
+      // RFC 9001 §4.1.3: a client sends no handshake messages after its
+      // Finished in QUIC (no KeyUpdate, no post-handshake authentication).
+      throw new TlsAlert('unexpected_message', 'handshake data after the handshake completed');
+    }
     this.tls.receive(space.level, bytes);
     this.drainTls(now);
   }
@@ -849,9 +855,14 @@ export class Connection {
   // ---- TLS ---------------------------------------------------------------------
 
   private drainTls(now: number): void {
-    for (let out = this.tls.poll(); out !== undefined; out = this.tls.poll()) {
+    const tls = this.tls;
+    if (tls === undefined) return;
+    for (let out = tls.poll(); out !== undefined; out = tls.poll()) {
       this.onTlsOutput(now, out);
     }
+    // A server needs TLS no more once the handshake is confirmed and its
+    // outputs (the session ticket) are drained.
+    if (this.role === 'server' && this.handshakeConfirmed) this.tls = undefined;
   }
 
   private onTlsOutput(now: number, out: TlsOutput): void {
