@@ -69,10 +69,24 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
   private readonly connected: Promise<SocketInfo>;
   private failure: SocketError | undefined;
   private cleanClose = false;
-  private incomingController!: ReadableStreamDefaultController<StreamSocket>;
-  readonly incomingStreams: ReadableStream<StreamSocket>;
-  readonly datagrams: QuicSocketApi['datagrams'];
-  private datagramController!: ReadableStreamDefaultController<Uint8Array>;
+  /**
+   * incomingStreams and datagrams are created on first use: web streams cost
+   * a few KiB per connection, and most server connections never touch
+   * datagrams. Peer streams opened before incomingStreams is read wait in
+   * `pendingIncoming` (bounded by our MAX_STREAMS); datagrams arriving
+   * before `datagrams` is read are dropped (RFC 9221 §5 allows it).
+   */
+  private incoming:
+    | {
+        stream: ReadableStream<StreamSocket>;
+        controller: ReadableStreamDefaultController<StreamSocket>;
+      }
+    | undefined;
+  private readonly pendingIncoming: StreamSocket[] = [];
+  private datagramPair:
+    | { api: QuicSocketApi['datagrams']; controller: ReadableStreamDefaultController<Uint8Array> }
+    | undefined;
+  private ended = false;
   private defaultStream: Promise<StreamSocket> | undefined;
   private defaultReadable: ReadableStream<Uint8Array> | undefined;
   private defaultWritable: WritableStream<BufferSource> | undefined;
@@ -94,22 +108,41 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
       this.connectedReject = reject;
     });
     this.connected.catch(() => {});
-    this.incomingStreams = new ReadableStream<StreamSocket>({
-      start: (controller) => {
-        this.incomingController = controller;
-      },
-    });
-    this.datagrams = {
-      readable: new ReadableStream<Uint8Array>(
+  }
+
+  get incomingStreams(): ReadableStream<StreamSocket> {
+    if (this.incoming === undefined) {
+      let controller!: ReadableStreamDefaultController<StreamSocket>;
+      const stream = new ReadableStream<StreamSocket>({
+        start: (c) => {
+          controller = c;
+        },
+      });
+      this.incoming = { stream, controller };
+      for (const socket of this.pendingIncoming.splice(0)) controller.enqueue(socket);
+      if (this.ended) controller.close();
+    }
+    return this.incoming.stream;
+  }
+
+  get datagrams(): QuicSocketApi['datagrams'] {
+    if (this.datagramPair === undefined) {
+      let controller!: ReadableStreamDefaultController<Uint8Array>;
+      const readable = new ReadableStream<Uint8Array>(
         {
-          start: (controller) => {
-            this.datagramController = controller;
+          start: (c) => {
+            controller = c;
           },
         },
         { highWaterMark: MAX_INCOMING_DATAGRAMS },
-      ),
-      writable: new WritableStream<BufferSource>({ write: (chunk) => this.sendDatagram(chunk) }),
-    };
+      );
+      const writable = new WritableStream<BufferSource>({
+        write: (chunk) => this.sendDatagram(chunk),
+      });
+      this.datagramPair = { api: { readable, writable }, controller };
+      if (this.ended) controller.close();
+    }
+    return this.datagramPair.api;
   }
 
   get connection() {
@@ -302,11 +335,11 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
       case 'stream':
         this.onStreamEvent(event.event);
         return;
-      case 'datagram':
-        if ((this.datagramController.desiredSize ?? 0) > 0) {
-          this.datagramController.enqueue(event.data);
-        }
+      case 'datagram': {
+        const controller = this.datagramPair?.controller;
+        if (controller && (controller.desiredSize ?? 0) > 0) controller.enqueue(event.data);
         return;
+      }
       case 'closed':
         this.onClosed(closeInfoToError(event.info));
         return;
@@ -324,7 +357,9 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
       return;
     }
     if (event.type === 'opened') {
-      this.incomingController.enqueue(this.streamSocket(event.streamId));
+      const socket = this.streamSocket(event.streamId);
+      if (this.incoming) this.incoming.controller.enqueue(socket);
+      else this.pendingIncoming.push(socket);
       return;
     }
     const stream = this.streams.get(event.streamId);
@@ -340,11 +375,13 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
     );
     for (const stream of this.streams.values()) stream.onConnectionClosed(failure);
     for (const wake of this.streamWaiters.splice(0)) wake();
-    try {
-      this.incomingController.close();
-      this.datagramController.close();
-    } catch {
-      // Already closed or errored.
+    this.ended = true;
+    for (const controller of [this.incoming?.controller, this.datagramPair?.controller]) {
+      try {
+        controller?.close();
+      } catch {
+        // Already closed or errored.
+      }
     }
     if (failure) this.context.fail(failure);
     else if (!this.cleanClose) this.context.finish();
