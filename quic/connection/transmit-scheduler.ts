@@ -28,13 +28,13 @@ const MIN_PACKET_ROOM = 24;
 const CONTROL_FRAME_ROOM = 32;
 const NEW_CONNECTION_ID_ROOM = 1 + 8 + 8 + 1 + 20 + 16;
 const MIN_INITIAL_DATAGRAM = 1200;
+let scratch = new Uint8Array(0);
 /** Room for a CONNECTION_CLOSE packet with a short reason. */
 const MIN_CLOSE_DATAGRAM = 128;
 
 export class TransmitScheduler {
   /** When pacing holds back data that is ready: the connection's timer. */
   pacedUntil: number | undefined;
-  private scratch = new Uint8Array(0);
 
   constructor(private readonly c: Connection) {}
 
@@ -48,10 +48,12 @@ export class TransmitScheduler {
     const closing = c.state === 'closing';
     if (budget < (closing ? MIN_CLOSE_DATAGRAM : MIN_INITIAL_DATAGRAM)) return undefined;
     const maxSize = Math.min(c.maxDatagramSize, budget);
-    // Packets are built in a scratch buffer; only a datagram that is actually
-    // sent is copied out (most polls on a receiving endpoint send nothing).
-    if (this.scratch.length < maxSize) this.scratch = new Uint8Array(maxSize);
-    const builder = new DatagramBuilder(this.scratch, maxSize);
+    // Packets are built in a scratch buffer shared by every connection
+    // (building is synchronous and the datagram is copied out before
+    // returning); only a datagram that is actually sent is copied (most
+    // polls on a receiving endpoint send nothing).
+    if (scratch.length < maxSize) scratch = new Uint8Array(maxSize);
+    const builder = new DatagramBuilder(scratch, maxSize);
     if (closing) return this.buildClose(now, builder);
     const cwndOpen = c.recovery.canSend(maxSize);
     const sendAt = c.recovery.nextSendTime(now, maxSize);
