@@ -17,8 +17,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCertificate } from '../crypto/tls/certificate-builder.js';
 import { parsePrivateKeyPem } from '../crypto/tls/private-key.js';
+import { buildCertificate } from '../src/certificate-builder.js';
 import { secureRandom } from '../src/quic/secure-random.js';
 import { runRelayScenarios } from './scenarios.js';
 

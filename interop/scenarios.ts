@@ -11,9 +11,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildCertificate } from '../crypto/tls/certificate-builder.js';
 import { parsePrivateKeyPem } from '../crypto/tls/private-key.js';
 import { PacketType } from '../quic/packet/packet-type.js';
+import { buildCertificate } from '../src/certificate-builder.js';
 import { secureRandom } from '../src/quic/secure-random.js';
 import type { LinkOptions } from '../src/udp/simulated-link.js';
 import { Relay, type RelayLogEntry } from './relay.js';

@@ -5,13 +5,13 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { encodePem } from '../crypto/tls/asn1-pem.js';
 import { parseCertificate } from '../crypto/tls/certificate.js';
+import { parseServerIdentity } from '../crypto/tls/certificate-hostname.js';
+import { parsePrivateKeyPem, type SigningKey } from '../crypto/tls/private-key.js';
 import {
   buildCertificate,
   type CertificateTemplate,
   ExtendedKeyUsageOid,
-} from '../crypto/tls/certificate-builder.js';
-import { parseServerIdentity } from '../crypto/tls/certificate-hostname.js';
-import { parsePrivateKeyPem, type SigningKey } from '../crypto/tls/private-key.js';
+} from './certificate-builder.js';
 
 export type CertificateKeyType = 'ec-p256' | 'ec-p384' | 'rsa' | 'ed25519';
 

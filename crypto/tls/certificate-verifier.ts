@@ -48,8 +48,33 @@ const EKU = {
   any: '2.5.29.37.0',
 } as const;
 
-function isoDate(ms: number): string {
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms);
+/**
+ * A timestamp (ms since the epoch) as ISO 8601 UTC, for error messages.
+ * Computed arithmetically (days to civil date, H. Hinnant's algorithm) so
+ * crypto/ constructs no Date at all.
+ */
+export function isoDate(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const days = Math.floor(ms / 86_400_000);
+  const msOfDay = ms - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const h = Math.floor(msOfDay / 3_600_000);
+  const m = Math.floor((msOfDay % 3_600_000) / 60_000);
+  const sec = Math.floor((msOfDay % 60_000) / 1000);
+  const milli = Math.floor(msOfDay % 1000);
+  const y = year < 0 ? `-${pad(-year, 6)}` : year > 9999 ? `+${pad(year, 6)}` : pad(year, 4);
+  return `${y}-${pad(month)}-${pad(day)}T${pad(h)}:${pad(m)}:${pad(sec)}.${pad(milli, 3)}Z`;
 }
 
 function hex(bytes: Uint8Array): string {

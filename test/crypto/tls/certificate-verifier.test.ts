@@ -8,13 +8,13 @@ import {
   parseCertificate,
   parsePemCertificates,
 } from '../../../crypto/tls/certificate.js';
-import { buildCertificate, ExtendedKeyUsageOid } from '../../../crypto/tls/certificate-builder.js';
 import {
   type CertificateVerificationOptions,
   verifyCertificateChain,
 } from '../../../crypto/tls/certificate-verifier.js';
 import { publicKeyFromSpki, verifyWithAlgorithm } from '../../../crypto/tls/signature.js';
 import { SignatureScheme } from '../../../crypto/tls/signature-scheme.js';
+import { buildCertificate, ExtendedKeyUsageOid } from '../../../src/certificate-builder.js';
 import {
   DAY,
   intermediate,
@@ -654,5 +654,23 @@ describe('property: the verifier only ever throws TlsAlert', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('isoDate (error messages, computed without Date)', () => {
+  it('equals Date.prototype.toISOString for any time Date can represent', async () => {
+    const { isoDate } = await import('../../../crypto/tls/certificate-verifier.js');
+    const fcModule = await import('fast-check');
+    const fc = fcModule.default;
+    fc.assert(
+      fc.property(fc.integer({ min: -8.64e15, max: 8.64e15 }), (ms) => {
+        expect(isoDate(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 2000 },
+    );
+    for (const ms of [0, -1, 951782400000, 4107542399999, Date.UTC(2026, 0, 1)]) {
+      expect(isoDate(ms)).toBe(new Date(ms).toISOString());
+    }
+    expect(isoDate(Number.NaN)).toBe('NaN');
   });
 });

@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CipherSuite } from '../../../crypto/cipher-suites.js';
 import { TlsAlert } from '../../../crypto/tls/alert.js';
-import { ExtendedKeyUsageOid } from '../../../crypto/tls/certificate-builder.js';
 import { TlsClient } from '../../../crypto/tls/client.js';
 import { toHex } from '../../../crypto/tls/codec.js';
 import type { TlsOutput } from '../../../crypto/tls/handshake-common.js';
@@ -20,6 +19,7 @@ import {
 } from '../../../crypto/tls/messages.js';
 import { TlsServer } from '../../../crypto/tls/server.js';
 import { SignatureScheme } from '../../../crypto/tls/signature-scheme.js';
+import { ExtendedKeyUsageOid } from '../../../src/certificate-builder.js';
 import { leaf, root, testKey } from '../../fixtures/tls/chains.js';
 import {
   clientOptions,

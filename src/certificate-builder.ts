@@ -1,5 +1,7 @@
 // Builds and signs X.509 v3 certificates (RFC 5280 §4.1) with a SigningKey:
-// for the development certificate generator in src/ and for test chains.
+// for the development certificate generator and for test chains. It lives in
+// src/ (not crypto/): it is a development tool, and it turns timestamps into
+// Date objects for the ASN.1 encoder.
 // Synchronous and deterministic (serial numbers and salts from `random`).
 import { RsaSaPssParams } from '@peculiar/asn1-rsa';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
@@ -18,12 +20,12 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
-import { DerTag, encodeDer } from './asn1-der.js';
-import { Oid } from './asn1-keys.js';
-import { ExtensionOid } from './certificate.js';
-import { parseIpv4, parseIpv6 } from './certificate-hostname.js';
-import type { SigningKey } from './private-key.js';
-import { SignatureScheme, signatureAlgorithm } from './signature-scheme.js';
+import { DerTag, encodeDer } from '../crypto/tls/asn1-der.js';
+import { Oid } from '../crypto/tls/asn1-keys.js';
+import { ExtensionOid } from '../crypto/tls/certificate.js';
+import { parseIpv4, parseIpv6 } from '../crypto/tls/certificate-hostname.js';
+import type { SigningKey } from '../crypto/tls/private-key.js';
+import { SignatureScheme, signatureAlgorithm } from '../crypto/tls/signature-scheme.js';
 
 export type KeyUsageName =
   | 'digitalSignature'

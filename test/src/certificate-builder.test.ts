@@ -1,8 +1,8 @@
 import * as nodeCrypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { KeyUsageBit, parseCertificate } from '../../../crypto/tls/certificate.js';
-import { ExtendedKeyUsageOid } from '../../../crypto/tls/certificate-builder.js';
-import { intermediate, leaf, root, testKey } from '../../fixtures/tls/chains.js';
+import { KeyUsageBit, parseCertificate } from '../../crypto/tls/certificate.js';
+import { ExtendedKeyUsageOid } from '../../src/certificate-builder.js';
+import { intermediate, leaf, root, testKey } from '../fixtures/tls/chains.js';
 
 describe('buildCertificate', () => {
   it('writes the extensions OpenSSL and our parser read back', () => {
