@@ -162,15 +162,12 @@ export class TlsClient extends HandshakeEngine {
   private helloRetried = false;
   private retrySuite: number | undefined;
   private cookie: Uint8Array | undefined;
-  private suite: CipherSuiteInfo | undefined;
   private schedule: KeySchedule | undefined;
   private resumed = false;
   private clientHsSecret: Uint8Array = new Uint8Array(0);
   private serverHsSecret: Uint8Array = new Uint8Array(0);
   private certificateRequestContext: Uint8Array | undefined;
   private certificateRequestSchemes: readonly number[] = [];
-  private peerChain: Uint8Array[] = [];
-  private alpn = '';
   private resumptionMasterSecret: Uint8Array | undefined;
   private ticketsReceived = 0;
 
@@ -197,16 +194,6 @@ export class TlsClient extends HandshakeEngine {
   /** The server's certificate chain (DER, leaf first) once received; empty on resumption. */
   get peerCertificates(): readonly Uint8Array[] {
     return this.peerChain;
-  }
-
-  /** The agreed ALPN protocol once EncryptedExtensions arrived, else undefined. */
-  get negotiatedAlpn(): string | undefined {
-    return this.alpn === '' ? undefined : this.alpn;
-  }
-
-  /** The negotiated cipher suite once ServerHello arrived. */
-  get cipherSuite(): CipherSuiteInfo | undefined {
-    return this.suite;
   }
 
   protected get expectedLevel(): EncryptionLevel {

@@ -77,6 +77,12 @@ export abstract class HandshakeEngine {
   /** Set while an asynchronous step (certificate verification) runs. */
   private paused = false;
   protected clientRandom: Uint8Array = new Uint8Array(32);
+  /** The negotiated cipher suite, once ServerHello is sent or received. */
+  protected suite: CipherSuiteInfo | undefined;
+  /** The agreed ALPN protocol ('' until EncryptedExtensions). */
+  protected alpn = '';
+  /** The peer's certificate chain (DER, leaf first), once received. */
+  protected peerChain: Uint8Array[] = [];
   /** Set once the master secret is derived, for exportKeyingMaterial(). */
   protected exporter: { hash: HashName; secret: Uint8Array } | undefined;
   /** The level at which the peer's next handshake message may arrive. */
@@ -86,6 +92,16 @@ export abstract class HandshakeEngine {
     protected currentTimeMs: number,
     private readonly keyLog: KeyLogCallback | undefined,
   ) {}
+
+  /** The agreed ALPN protocol once EncryptedExtensions was sent or received, else undefined. */
+  get negotiatedAlpn(): string | undefined {
+    return this.alpn === '' ? undefined : this.alpn;
+  }
+
+  /** The negotiated cipher suite once ServerHello was sent or received. */
+  get cipherSuite(): CipherSuiteInfo | undefined {
+    return this.suite;
+  }
 
   /** The error that failed the engine, if any. */
   get error(): Error | undefined {

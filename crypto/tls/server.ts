@@ -184,11 +184,8 @@ export class TlsServer extends HandshakeEngine {
   private retryGroup: number | undefined;
   private retrySuite: number | undefined;
   private schedule: KeySchedule | undefined;
-  private suite: CipherSuiteInfo | undefined;
   private clientHsSecret: Uint8Array = new Uint8Array(0);
-  private alpn = '';
   private sni: string | undefined;
-  private peerChain: Uint8Array[] = [];
   private resumed = false;
   private earlyDataAccepted = false;
 
@@ -215,14 +212,6 @@ export class TlsServer extends HandshakeEngine {
   /** The client's certificate chain (DER, leaf first) when it authenticated; else empty. */
   get clientCertificates(): readonly Uint8Array[] {
     return this.peerChain;
-  }
-
-  get negotiatedAlpn(): string | undefined {
-    return this.alpn === '' ? undefined : this.alpn;
-  }
-
-  get cipherSuite(): CipherSuiteInfo | undefined {
-    return this.suite;
   }
 
   /** Whether 0-RTT was accepted (known once ClientHello is processed). */
