@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parsePrivateKeyPem } from '../crypto/tls/private-key.js';
 import { buildCertificate } from '../src/certificate-builder.js';
 import { secureRandom } from '../src/quic/secure-random.js';
-import { runRelayScenarios } from './scenarios.js';
+import { runRelayScenarios, type ScenarioResult } from './scenarios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
@@ -63,16 +63,8 @@ const CASES: Case[] = [
   { name: 'versionnegotiation', files: sized('vn', [1024]) },
 ];
 
-interface Result {
-  case: string;
-  client: string;
-  server: string;
-  result: 'passed' | 'failed' | 'unsupported' | 'peer-deviation';
-  seconds: number;
-  bytes: number;
-  throughputMBps?: number;
-  detail?: string;
-}
+/** One row of the results table (the same shape for cases and relay scenarios). */
+type Result = ScenarioResult;
 
 function makeCertificates(dir: string): void {
   mkdirSync(dir, { recursive: true });
