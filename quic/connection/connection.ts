@@ -173,6 +173,8 @@ export class Connection {
   private closeDeadline: number | undefined;
   private previousKeysDeadline: number | undefined;
   private receivedFromPeer = false;
+  /** 'datagram' events waiting in `events` (bounded by MAX_QUEUED_DATAGRAMS). */
+  private queuedDatagrams = 0;
   /** Early resends of handshake CRYPTO data left (RFC 9002 §6.2.3). */
   private handshakeSpeedupsLeft = HANDSHAKE_SPEEDUPS;
   /** Probe datagrams after the first that repeat the outstanding CRYPTO data. */
@@ -366,7 +368,9 @@ export class Connection {
   pollEvent(): ConnectionEvent | undefined {
     const streamEvent = this.streams.pollEvent();
     if (streamEvent) return { type: 'stream', event: streamEvent };
-    return this.events.shift();
+    const event = this.events.shift();
+    if (event?.type === 'datagram') this.queuedDatagrams--;
+    return event;
   }
 
   /** Resume after a 'handshake-paused' event's promise settled. */
@@ -560,7 +564,7 @@ export class Connection {
             0x07,
           );
         }
-        this.events.push({ type: 'new-token', token: frame.token.slice() });
+        this.onNewToken(frame.token);
         return;
       case 'datagram':
         this.onDatagram(frame.data);
@@ -764,6 +768,18 @@ export class Connection {
     this.confirmHandshake(now);
   }
 
+  /**
+   * RFC 9000 §19.7: a token for a later connection. Only the newest
+   * undelivered one is kept, so a server sending NEW_TOKEN in every packet
+   * cannot grow the event queue.
+   */
+  private onNewToken(token: Uint8Array): void {
+    const pending = this.events.findIndex((e) => e.type === 'new-token');
+    const event: ConnectionEvent = { type: 'new-token', token: token.slice() };
+    if (pending >= 0) this.events[pending] = event;
+    else this.events.push(event);
+  }
+
   private onDatagram(data: Uint8Array): void {
     // RFC 9221 §3: DATAGRAM frames when we did not advertise support are PROTOCOL_VIOLATION.
     if (this.settings.maxDatagramFrameSize === 0) {
@@ -773,10 +789,12 @@ export class Connection {
         0x30,
       );
     }
-    let queued = 0;
-    for (const e of this.events) if (e.type === 'datagram') queued++;
+    const queued = this.queuedDatagrams;
     // RFC 9221 §5: datagrams may be dropped when the receiver is overwhelmed.
-    if (queued < MAX_QUEUED_DATAGRAMS) this.events.push({ type: 'datagram', data: data.slice() });
+    if (queued < MAX_QUEUED_DATAGRAMS) {
+      this.events.push({ type: 'datagram', data: data.slice() });
+      this.queuedDatagrams++;
+    }
   }
 
   private onVersionNegotiation(now: number, packet: Uint8Array): void {

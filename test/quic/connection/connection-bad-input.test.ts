@@ -203,3 +203,19 @@ describe('client handling of Retry and Version Negotiation (RFC 9000 §17.2)', (
     expect(pair.client.state).toBe('handshake');
   });
 });
+
+describe('bounded state a peer can grow', () => {
+  it('§19.7: many NEW_TOKEN frames leave one pending event, the newest token', () => {
+    const pair = established();
+    for (;;) if (pair.client.pollEvent() === undefined) break;
+    const frames: Frame[] = [];
+    for (let i = 0; i < 50; i++) frames.push({ type: 'newToken', token: Uint8Array.of(i, 1, 2) });
+    pair.client.receive(pair.now, oneRttPacket(pair.server!, frames));
+    const tokens = [];
+    for (let e = pair.client.pollEvent(); e; e = pair.client.pollEvent()) {
+      if (e.type === 'new-token') tokens.push(e.token[0]);
+    }
+    expect(tokens).toEqual([49]);
+    expect(pair.client.state).toBe('established');
+  });
+});
