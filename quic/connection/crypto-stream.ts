@@ -26,7 +26,6 @@ export interface CryptoFrameData {
 export class CryptoStream {
   private send = new SendStream(UNLIMITED, UNLIMITED);
   private readonly recv = new ReassemblyBuffer(256, CRYPTO_FRAME);
-  private highestReceived = 0;
 
   /** Queue handshake bytes from TLS. */
   write(bytes: Uint8Array): void {
@@ -52,7 +51,7 @@ export class CryptoStream {
     this.send.onLost(offset, length, false);
   }
 
-  /** Everything sent so far is to be sent again (Retry, Version Negotiation restart). */
+  /** Everything written so far is to be sent again (early handshake resends, RFC 9002 §6.2.3). */
   resendAll(): void {
     const sent = this.send.maxOffset;
     if (sent > 0) this.send.onLost(0, sent, false);
@@ -78,7 +77,6 @@ export class CryptoStream {
     }
     if (end <= this.recv.readOffset) return EMPTY;
     this.recv.insert(offset, data);
-    if (end > this.highestReceived) this.highestReceived = end;
     return this.recv.readable > 0 ? this.recv.read(this.recv.readable) : EMPTY;
   }
 }
