@@ -4,6 +4,7 @@
 // names, and the server identity check (RFC 6125). Synchronous; the caller
 // passes the wall-clock time.
 import { sha256 } from '@noble/hashes/sha2.js';
+import { equalBytes } from '../bytes.js';
 import { TlsAlert } from './alert.js';
 import {
   certificateSubject,
@@ -83,10 +84,6 @@ function hex(bytes: Uint8Array): string {
 
 function key(bytes: Uint8Array): string {
   return hex(bytes);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** RFC 5280 §6.1.3 (a)(2): the time must fall within the validity period. */
@@ -330,7 +327,7 @@ interface PathSearch {
 export const MAX_PATH_CANDIDATES = 64;
 
 function isSelfIssued(certificate: ParsedCertificate): boolean {
-  return sameBytes(certificate.issuer, certificate.subject);
+  return equalBytes(certificate.issuer, certificate.subject);
 }
 
 function tryIssuer(
@@ -395,7 +392,7 @@ function findPath(
 
 function checkPinned(leaf: ParsedCertificate, pins: readonly Uint8Array[]): void {
   const digest = sha256(leaf.der);
-  if (pins.some((pin) => sameBytes(pin, digest))) return;
+  if (pins.some((pin) => equalBytes(pin, digest))) return;
   throw new TlsAlert(
     'bad_certificate',
     `certificate ${leaf.displayName} has SHA-256 ${hex(digest)}, which matches none of the ${pins.length} pinned hashes`,
@@ -468,7 +465,8 @@ export function verifyCertificateChain(
 
   const anchors = indexAnchors(options.trustAnchors ?? []);
   // A leaf that is itself a configured anchor (e.g. a self-signed certificate given as `ca`) is trusted.
-  if (anchorsNamed(anchors, leaf.subject).some((anchor) => sameBytes(anchor.der, leaf.der))) return;
+  if (anchorsNamed(anchors, leaf.subject).some((anchor) => equalBytes(anchor.der, leaf.der)))
+    return;
   const search: PathSearch = {
     leaf,
     intermediates: chain.slice(1).map(parseCertificate),
@@ -493,7 +491,7 @@ function chainTop(search: PathSearch): string {
   let current = search.leaf;
   for (let i = 0; i < MAX_CHAIN_LENGTH; i++) {
     const next = search.intermediates.find(
-      (c) => c !== current && sameBytes(c.subject, current.issuer),
+      (c) => c !== current && equalBytes(c.subject, current.issuer),
     );
     if (!next) break;
     current = next;

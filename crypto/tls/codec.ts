@@ -154,12 +154,8 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
+/** Constant-time (Finished, binders, tickets are secrets). */
+export { constantTimeEqual as bytesEqual } from '../bytes.js';
 
 export function toHex(b: Uint8Array): string {
   let s = '';

@@ -2,6 +2,7 @@
 // MGF1 §B.2.1) and RSASSA-PKCS1-v1_5 (§8.2, EMSA-PKCS1-v1_5 §9.2). Synchronous
 // and deterministic: the PSS salt comes from the caller's random(n).
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { constantTimeEqual } from '../bytes.js';
 import {
   bigIntToBytes,
   bitLength,
@@ -80,13 +81,6 @@ function rsaPrivateOperation(key: RsaPrivateKey, m: bigint): bigint {
   const s = m2 + key.q * ((key.qInv * h) % key.p);
   if (modPow(s, key.e, key.n) !== m) throw new Error('RSA private key is inconsistent');
   return s;
-}
-
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 /** RFC 8017 §9.1.1 EMSA-PSS-ENCODE. */

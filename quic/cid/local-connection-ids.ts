@@ -5,6 +5,8 @@
 // RFC 9000 §5.1.1: An endpoint MUST NOT provide more connection IDs than the
 // peer's limit (active_connection_id_limit), and SHOULD supply a new
 // connection ID when the peer retires one.
+
+import { equalBytes } from '../../crypto/bytes.js';
 import { TransportError, TransportErrorCode } from '../errors.js';
 
 export interface IssuedConnectionId {
@@ -143,10 +145,4 @@ export class LocalConnectionIds {
     if (queued >= 0) this.unsent.splice(queued, 1);
     return issued.cid;
   }
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -5,8 +5,9 @@
 // Memory is bounded: at most our active_connection_id_limit active CIDs and
 // at most twice that many retirements waiting to be sent or acknowledged
 // (RFC 9000 §5.1.2).
+
+import { equalBytes } from '../../crypto/bytes.js';
 import { TransportError, TransportErrorCode } from '../errors.js';
-import { equalBytes } from './local-connection-ids.js';
 
 export interface PeerConnectionId {
   readonly sequence: number;

@@ -11,6 +11,8 @@
 //   DatagramBuilder  coalescing, padding and protection of outgoing packets
 //   receive-path.ts  header protection removal and decryption of incoming packets
 // Nothing here reads a clock or calls Math.random: `now` and `random` are passed in.
+
+import { constantTimeEqual, equalBytes } from '../../crypto/bytes.js';
 import type { CryptoProvider } from '../../crypto/crypto-provider.js';
 import { deriveInitialKeys } from '../../crypto/initial-secrets.js';
 import { derivePacketKeys } from '../../crypto/packet-keys.js';
@@ -288,7 +290,7 @@ export class Connection {
       offset = header.end;
       // RFC 9000 §12.2: receivers SHOULD ignore coalesced packets with a
       // different Destination Connection ID than the first packet.
-      if (firstDcid && !sameBytes(firstDcid, header.dcid)) {
+      if (firstDcid && !equalBytes(firstDcid, header.dcid)) {
         this.stats.packetsDropped++;
         continue;
       }
@@ -803,7 +805,7 @@ export class Connection {
     if (this.role !== 'client' || this.receivedFromPeer) return;
     const vn = decodeVersionNegotiation(packet);
     if (vn === undefined) return;
-    if (!sameBytes(vn.dcid, this.scid) || !sameBytes(vn.scid, this.originalDcid)) return;
+    if (!equalBytes(vn.dcid, this.scid) || !equalBytes(vn.scid, this.originalDcid)) return;
     const offered = this.firstFlightVersion ?? this.version;
     // RFC 9000 §6.2: a client MUST discard a Version Negotiation packet that
     // lists the QUIC version it selected.
@@ -842,7 +844,7 @@ export class Connection {
       return;
     if (header.token.length === 0) return;
     if (!verifyRetryIntegrity(this.version, this.originalDcid, packet)) return;
-    if (sameBytes(header.scid, this.originalDcid)) return;
+    if (equalBytes(header.scid, this.originalDcid)) return;
     this.retrySourceCid = header.scid.slice();
     this.token = header.token.slice();
     this.peerCids.replaceInitial(this.retrySourceCid);
@@ -1284,16 +1286,3 @@ export class Connection {
 }
 
 const EMPTY = new Uint8Array(0);
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}

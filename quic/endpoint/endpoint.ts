@@ -13,6 +13,8 @@
 // endpoint routes incoming datagrams to it by destination connection ID and
 // keeps the routes in step with the CIDs it issues and the peer retires.
 // Nothing here reads a clock or calls Math.random.
+
+import { equalBytes } from '../../crypto/bytes.js';
 import { Connection } from '../connection/connection.js';
 import type { ServerConnectionOptions } from '../connection/connection-options.js';
 import { TransportErrorCode } from '../errors.js';
@@ -308,7 +310,7 @@ export class Endpoint {
     if (retryOpened.ok && retryOpened.kind === 'retry') {
       // The client must use the CID our Retry gave it (RFC 9000 §7.3 checks
       // this again through retry_source_connection_id).
-      if (!sameBytes(retryOpened.retrySourceCid, header.dcid)) {
+      if (!equalBytes(retryOpened.retrySourceCid, header.dcid)) {
         return { kind: 'invalid', reason: 'Retry token was issued for another connection ID' };
       }
       return {
@@ -427,10 +429,10 @@ export class Endpoint {
   private syncCids(entry: Entry): void {
     const current = entry.connection.localCids.all().map(({ cid }) => cid);
     for (const cid of current) {
-      if (!entry.routed.some((r) => sameBytes(r, cid))) this.table.addCid(entry, cid);
+      if (!entry.routed.some((r) => equalBytes(r, cid))) this.table.addCid(entry, cid);
     }
     for (const cid of entry.routed) {
-      if (!current.some((c) => sameBytes(c, cid))) this.table.removeCid(entry, cid);
+      if (!current.some((c) => equalBytes(c, cid))) this.table.removeCid(entry, cid);
     }
     entry.routed = current;
   }
@@ -479,10 +481,4 @@ type TokenValidation =
 function isInitial(data: Uint8Array, header: InvariantHeader): boolean {
   if (header.version === VERSION_NEGOTIATION) return false;
   return (data[0]! & 0x30) >> 4 === longTypeBits(PacketType.Initial, header.version);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

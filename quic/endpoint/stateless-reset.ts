@@ -51,11 +51,3 @@ export class StatelessResets {
     return packet;
   }
 }
-
-/** RFC 9000 §10.3.1: compare tokens in constant time, so timing reveals nothing of them. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}

@@ -7,13 +7,8 @@
 // first packet that cannot be parsed ends the split (the rest of the datagram
 // cannot be delimited): the packets before it are still returned.
 
+import { equalBytes } from '../../crypto/bytes.js';
 import { type PacketHeader, parsePacketHeader } from './packet-header.js';
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 export function splitDatagram(datagram: Uint8Array, shortDcidLength: number): PacketHeader[] {
   const packets: PacketHeader[] = [];
@@ -25,7 +20,7 @@ export function splitDatagram(datagram: Uint8Array, shortDcidLength: number): Pa
     offset = header.end;
     if (first === undefined) {
       first = header;
-    } else if (!sameBytes(header.dcid, first.dcid)) {
+    } else if (!equalBytes(header.dcid, first.dcid)) {
       // RFC 9000 §12.2: Receivers SHOULD ignore any subsequent packets with a
       // different Destination Connection ID than the first packet in the
       // datagram.
