@@ -23,43 +23,71 @@ export interface CryptoFrameData {
   data: Uint8Array;
 }
 
+/**
+ * Both directions are created on first use and dropped again once idle
+ * (everything written acknowledged, everything received handed on), keeping
+ * only the offset reached: an idle connection holds three of these for its
+ * whole life, so their buffers must not outlive the handshake.
+ */
 export class CryptoStream {
-  private send = new SendStream(UNLIMITED, UNLIMITED);
-  private readonly recv = new ReassemblyBuffer(256, CRYPTO_FRAME);
+  private send: SendStream | undefined;
+  /** The stream offset where `send` starts: every byte below was sent and acknowledged. */
+  private sendBase = 0;
+  private recv: ReassemblyBuffer | undefined;
+  /** The stream offset where `recv` starts: every byte below was handed to TLS. */
+  private recvBase = 0;
+
+  /** Bytes held in buffers (0 once idle: the buffers are then released). */
+  get heldBytes(): number {
+    return (this.send?.buffered ?? 0) + (this.recv?.capacity ?? 0);
+  }
 
   /** Queue handshake bytes from TLS. */
   write(bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.send ??= new SendStream(UNLIMITED, UNLIMITED);
     this.send.write(bytes, false);
   }
 
   /** Whether there are unsent or lost bytes to send. */
   get hasData(): boolean {
-    return this.send.hasSendable(UNLIMITED);
+    return this.send?.hasSendable(UNLIMITED) ?? false;
   }
 
   /** The next CRYPTO frame's payload, at most `maxBytes` of data. */
   nextFrame(maxBytes: number): CryptoFrameData | null {
-    const next = this.send.nextFrame(maxBytes, UNLIMITED);
-    return next && next.data.length > 0 ? { offset: next.offset, data: next.data } : null;
+    const next = this.send?.nextFrame(maxBytes, UNLIMITED);
+    return next && next.data.length > 0
+      ? { offset: this.sendBase + next.offset, data: next.data }
+      : null;
   }
 
   onAcked(offset: number, length: number): void {
-    this.send.onAcked(offset, length, false);
+    const send = this.send;
+    const start = Math.max(offset, this.sendBase);
+    if (send === undefined || offset + length <= start) return;
+    send.onAcked(start - this.sendBase, offset + length - start, false);
+    if (send.buffered === 0 && !send.hasSendable(UNLIMITED)) {
+      this.sendBase += send.maxOffset;
+      this.send = undefined;
+    }
   }
 
   onLost(offset: number, length: number): void {
-    this.send.onLost(offset, length, false);
+    const start = Math.max(offset, this.sendBase);
+    if (this.send === undefined || offset + length <= start) return;
+    this.send.onLost(start - this.sendBase, offset + length - start, false);
   }
 
   /** Everything written so far is to be sent again (early handshake resends, RFC 9002 §6.2.3). */
   resendAll(): void {
-    const sent = this.send.maxOffset;
-    if (sent > 0) this.send.onLost(0, sent, false);
+    const written = this.send?.maxOffset ?? 0;
+    if (written > 0) this.send?.onLost(0, written, false);
   }
 
   /** Bytes received in order and handed on: a frame ending at or below this is a duplicate. */
   get receivedOffset(): number {
-    return this.recv.readOffset;
+    return this.recvBase + (this.recv?.readOffset ?? 0);
   }
 
   /**
@@ -68,16 +96,25 @@ export class CryptoStream {
    */
   receive(offset: number, data: Uint8Array): Uint8Array {
     const end = offset + data.length;
-    if (end - this.recv.readOffset > MAX_CRYPTO_REORDER_BYTES) {
+    const consumed = this.receivedOffset;
+    if (end - consumed > MAX_CRYPTO_REORDER_BYTES) {
       throw new TransportError(
         TransportErrorCode.CRYPTO_BUFFER_EXCEEDED,
-        `CRYPTO data up to offset ${end} is more than ${MAX_CRYPTO_REORDER_BYTES} bytes past what TLS has consumed (${this.recv.readOffset})`,
+        `CRYPTO data up to offset ${end} is more than ${MAX_CRYPTO_REORDER_BYTES} bytes past what TLS has consumed (${consumed})`,
         CRYPTO_FRAME,
       );
     }
-    if (end <= this.recv.readOffset) return EMPTY;
-    this.recv.insert(offset, data);
-    return this.recv.readable > 0 ? this.recv.read(this.recv.readable) : EMPTY;
+    if (end <= consumed) return EMPTY;
+    const start = Math.max(offset, this.recvBase);
+    this.recv ??= new ReassemblyBuffer(256, CRYPTO_FRAME);
+    const recv = this.recv;
+    recv.insert(start - this.recvBase, data.subarray(start - offset));
+    const bytes = recv.readable > 0 ? recv.read(recv.readable) : EMPTY;
+    if (recv.fragments === 0) {
+      this.recvBase += recv.readOffset;
+      this.recv = undefined;
+    }
+    return bytes;
   }
 }
 
