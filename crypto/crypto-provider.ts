@@ -56,7 +56,7 @@ export interface HeaderProtector {
   /**
    * The mask for the 16-byte sample at buf[sampleOffset..+16]: bytes 0..4 of
    * the returned array (it may be longer; the rest is not part of the mask).
-   * The array may be scratch space owned by the protector, valid until the
+   * The array may be scratch space shared by all protectors, valid until the
    * next call. The caller checks that the sample lies inside the packet.
    */
   mask(buf: Uint8Array, sampleOffset: number): Uint8Array;

@@ -41,6 +41,12 @@ function headerProtectionAlgorithm(suite: CipherSuiteInfo): string {
   return suite.aead === 'aes-gcm' ? `aes-${suite.keyLength * 8}-ecb` : 'chacha20';
 }
 
+// Per-packet scratch shared by every NodeAead: seal and open are synchronous
+// and never re-entered, and an idle connection should not carry its own copies.
+const nonceScratch = new Uint8Array(12);
+const pnScratch = new Int32Array(2);
+const CIPHER_OPTIONS = { authTagLength: AEAD_TAG_LENGTH };
+
 /**
  * OpenSSL cannot rekey a GCM context with a new nonce through the Node API,
  * so each packet gets a fresh cipher context; the key is imported once as a
@@ -52,9 +58,6 @@ class NodeAead implements PacketAead {
   private readonly algorithm: NodeCrypto.CipherGCMTypes;
   private readonly key: NodeCrypto.KeyObject;
   private readonly iv: Uint8Array;
-  private readonly nonce = new Uint8Array(12);
-  private readonly pn = new Int32Array(2);
-  private readonly options = { authTagLength: AEAD_TAG_LENGTH };
 
   constructor(crypto: NodeCryptoModule, suite: CipherSuiteInfo, key: Uint8Array, iv: Uint8Array) {
     this.crypto = crypto;
@@ -72,8 +75,13 @@ class NodeAead implements PacketAead {
     payloadEnd: number,
   ): number {
     checkSealRange(buf, headerStart, payloadStart, payloadEnd);
-    writePacketNonce(this.iv, packetNumber, this.pn, this.nonce);
-    const cipher = this.crypto.createCipheriv(this.algorithm, this.key, this.nonce, this.options);
+    writePacketNonce(this.iv, packetNumber, pnScratch, nonceScratch);
+    const cipher = this.crypto.createCipheriv(
+      this.algorithm,
+      this.key,
+      nonceScratch,
+      CIPHER_OPTIONS,
+    );
     cipher.setAAD(buf.subarray(headerStart, payloadStart));
     const ciphertext = cipher.update(buf.subarray(payloadStart, payloadEnd));
     const rest = cipher.final();
@@ -92,14 +100,14 @@ class NodeAead implements PacketAead {
   ): number {
     if (!validOpenRange(buf, headerStart, payloadStart, packetEnd)) return -1;
     const dataEnd = packetEnd - AEAD_TAG_LENGTH;
-    writePacketNonce(this.iv, packetNumber, this.pn, this.nonce);
+    writePacketNonce(this.iv, packetNumber, pnScratch, nonceScratch);
     let plaintext: Uint8Array;
     try {
       const decipher = this.crypto.createDecipheriv(
         this.algorithm,
         this.key,
-        this.nonce,
-        this.options,
+        nonceScratch,
+        CIPHER_OPTIONS,
       );
       decipher.setAAD(buf.subarray(headerStart, payloadStart));
       decipher.setAuthTag(buf.subarray(dataEnd, packetEnd));

@@ -8,6 +8,9 @@ import { checkSealRange, type PacketAead, validOpenRange } from './crypto-provid
 import { Ghash } from './ghash.js';
 import { splitPacketNumber } from './packet-nonce.js';
 
+/** Shared by every instance: sealing and opening are synchronous and never re-entered. */
+const pnScratch = new Int32Array(2);
+
 export class PureAesGcm implements PacketAead {
   readonly suite: CipherSuiteInfo;
   private readonly aes: AesBlockCipher;
@@ -15,7 +18,6 @@ export class PureAesGcm implements PacketAead {
   private readonly iv0: number;
   private readonly iv1: number;
   private readonly iv2: number;
-  private readonly pn = new Int32Array(2);
   // The per-packet counter block J0 = nonce || 1 and its encryption E(K, J0).
   private n1 = 0;
   private n2 = 0;
@@ -55,9 +57,9 @@ export class PureAesGcm implements PacketAead {
     aadStart: number,
     aadEnd: number,
   ): void {
-    splitPacketNumber(packetNumber, this.pn);
-    this.n1 = this.iv1 ^ this.pn[0]!;
-    this.n2 = this.iv2 ^ this.pn[1]!;
+    splitPacketNumber(packetNumber, pnScratch);
+    this.n1 = this.iv1 ^ pnScratch[0]!;
+    this.n2 = this.iv2 ^ pnScratch[1]!;
     this.aes.encrypt(this.iv0, this.n1, this.n2, 1);
     this.e0 = this.aes.o0;
     this.e1 = this.aes.o1;

@@ -15,11 +15,14 @@ import {
 import { PureAesGcm } from './pure-aes-gcm.js';
 import { PureChaCha20Poly1305 } from './pure-chacha20-poly1305.js';
 
+// The mask is consumed at once by the caller, so every protector writes it
+// into one shared buffer rather than holding its own.
+const maskScratch = new Uint8Array(16);
+
 /** RFC 9001 §5.4.3: mask = AES-ECB(hp_key, sample). */
 export class PureAesHeaderProtector implements HeaderProtector {
   readonly suite: CipherSuiteInfo;
   private readonly aes: AesBlockCipher;
-  private readonly out = new Uint8Array(16);
 
   constructor(suite: CipherSuiteInfo, hpKey: Uint8Array) {
     this.suite = suite;
@@ -27,7 +30,8 @@ export class PureAesHeaderProtector implements HeaderProtector {
   }
 
   mask(buf: Uint8Array, sampleOffset: number): Uint8Array {
-    const { aes, out } = this;
+    const { aes } = this;
+    const out = maskScratch;
     aes.encrypt(
       readWord(buf, sampleOffset),
       readWord(buf, sampleOffset + 4),
