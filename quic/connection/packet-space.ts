@@ -31,6 +31,7 @@ export class PacketSpace {
     this.discarded = true;
     // Free the CRYPTO buffers: nothing more is sent or read at this level.
     this.crypto = new CryptoStream();
+    this.received.discard();
     this.readKeys = undefined;
     this.writeKeys = undefined;
     this.probesDue = 0;

@@ -70,7 +70,7 @@ export class ReceivedPacketTracker {
   private readonly maxRanges: number;
   private readonly maxAckRanges: number;
   /** Received ranges, ascending, disjoint and non-adjacent. */
-  private readonly ranges: Range[] = [];
+  private ranges: Range[] = [];
   /** Packet numbers below this are duplicates or too old. */
   private floor = 0;
   /** Packet numbers at or below this are no longer reported (acked ACKs). */
@@ -116,6 +116,17 @@ export class ReceivedPacketTracker {
   /** Whether packets arrived since the last ACK was sent (an ACK may be piggybacked). */
   get hasUnreportedPackets(): boolean {
     return this.unreportedPackets;
+  }
+
+  /**
+   * The space's keys were discarded (RFC 9001 §4.9): nothing in it is
+   * acknowledged any more, so the ranges are freed and no ACK is due.
+   */
+  discard(): void {
+    this.ranges = [];
+    this.deadline = undefined;
+    this.unreportedPackets = false;
+    this.ackElicitingSinceAck = 0;
   }
 
   /** Number of ranges currently remembered (bounded by maxRanges). */

@@ -40,6 +40,8 @@ export type OnAccept = (accepted: AcceptedConnection) => (event: ConnectionEvent
 export class QuicListener {
   private readonly drivers = new Map<AcceptedConnection['connection'], ConnectionDriver>();
   private socket!: RawUdpSocket;
+  /** The port as each accepted connection sees it: one view for all of them. */
+  private view: RawUdpSocket | undefined;
   private closing: Promise<void> | undefined;
   private readonly idleWaiters: (() => void)[] = [];
   private readonly dirty = new Set<ConnectionDriver>();
@@ -201,7 +203,7 @@ export class QuicListener {
 
   private sharedView(): RawUdpSocket {
     const socket = this.socket;
-    return {
+    this.view ??= {
       get localAddress() {
         return socket.localAddress;
       },
@@ -220,5 +222,6 @@ export class QuicListener {
       send: (data, address, port, callback) => socket.send(data, address, port, callback),
       close: async () => {},
     };
+    return this.view;
   }
 }

@@ -33,6 +33,16 @@ describe('ReceivedPacketTracker: ranges and duplicates', () => {
     expect(r.isDuplicate(6)).toBe(false);
   });
 
+  it('discard() frees the ranges and cancels any pending ACK (RFC 9001 §4.9)', () => {
+    const r = make();
+    for (const pn of [0, 2, 4]) r.onPacketReceived(0, pn, true);
+    expect(r.ackDeadline).toBeDefined();
+    r.discard();
+    expect(r.rangeCount).toBe(0);
+    expect(r.ackDeadline).toBeUndefined();
+    expect(r.hasUnreportedPackets).toBe(false);
+  });
+
   it('keeps at most maxRanges ranges; older numbers become duplicates (§13.2.3)', () => {
     const r = make({ maxRanges: 4 });
     for (let pn = 0; pn < 40; pn += 2) r.onPacketReceived(0, pn, false);
