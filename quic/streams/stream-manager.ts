@@ -103,6 +103,19 @@ const DEFAULT_SEND_BUFFER = 1024 * 1024;
 /** RFC 9000 §4.1 / quic-go: keep the connection window ahead of any stream window. */
 const CONNECTION_WINDOW_FACTOR = 1.5;
 
+// Shared empty collections, never written: a manager allocates its own on the
+// first add, so an idle connection (most of a server's) carries none of them.
+const NO_STREAMS: ReadonlySet<number> = new Set();
+const NO_STOPS: ReadonlyMap<number, AppErrorCode> = new Map();
+const NO_ENTRIES: ReadonlyMap<number, StreamEntry> = new Map();
+
+type StreamIdSet =
+  | 'sendQueue'
+  | 'blockedCheck'
+  | 'resetDue'
+  | 'maxStreamDataDue'
+  | 'readableQueued';
+
 const NO_PEER_LIMITS: PeerStreamLimits = {
   initialMaxData: 0,
   initialMaxStreamDataBidiLocal: 0,
@@ -116,7 +129,7 @@ export class StreamManager {
   private readonly config: Required<StreamManagerConfig>;
   private readonly role: Role;
   private peer: PeerStreamLimits = NO_PEER_LIMITS;
-  private readonly streams = new Map<number, StreamEntry>();
+  private streams = NO_ENTRIES as Map<number, StreamEntry>;
   private readonly local = { bidi: new LocalStreamLimit(), uni: new LocalStreamLimit() };
   private readonly remote: { bidi: PeerStreamLimit; uni: PeerStreamLimit };
   private readonly connectionSend = new SendCredit(0);
@@ -124,17 +137,17 @@ export class StreamManager {
   private rtt = 0;
 
   /** Streams that may have STREAM data to send, in round-robin order. */
-  private readonly sendQueue = new Set<number>();
+  private sendQueue = NO_STREAMS as Set<number>;
   /** Streams to check for STREAM_DATA_BLOCKED. */
-  private readonly blockedCheck = new Set<number>();
+  private blockedCheck = NO_STREAMS as Set<number>;
   private connectionBlocked = false;
   private maxDataDue = false;
-  private readonly resetDue = new Set<number>();
-  private readonly stopDue = new Map<number, AppErrorCode>();
-  private readonly maxStreamDataDue = new Set<number>();
+  private resetDue = NO_STREAMS as Set<number>;
+  private stopDue = NO_STOPS as Map<number, AppErrorCode>;
+  private maxStreamDataDue = NO_STREAMS as Set<number>;
   private events: StreamEvent[] = [];
   private eventHead = 0;
-  private readonly readableQueued = new Set<number>();
+  private readableQueued = NO_STREAMS as Set<number>;
 
   constructor(config: StreamManagerConfig) {
     for (const key of [
@@ -178,6 +191,17 @@ export class StreamManager {
     this.connectionRecv = new ConnectionReceiveFlow(config.initialMaxData, maxConnectionWindow);
   }
 
+  /** Adds a stream to one of the work sets, allocating the set on first use. */
+  private mark(which: StreamIdSet, id: number): void {
+    if (this[which] === NO_STREAMS) this[which] = new Set();
+    this[which].add(id);
+  }
+
+  private markStop(id: number, errorCode: AppErrorCode): void {
+    if (this.stopDue === NO_STOPS) this.stopDue = new Map();
+    this.stopDue.set(id, errorCode);
+  }
+
   // ---- configuration -------------------------------------------------------
 
   /** The peer's transport parameters (or remembered ones for 0-RTT). Limits only grow. */
@@ -188,7 +212,7 @@ export class StreamManager {
     this.peer = limits;
     for (const entry of this.streams.values()) {
       if (entry.send?.onMaxStreamData(this.peerStreamCredit(entry.id)))
-        this.sendQueue.add(entry.id);
+        this.mark('sendQueue', entry.id);
     }
   }
 
@@ -221,7 +245,7 @@ export class StreamManager {
       throw new TypeError(`write: stream ${id} is no longer writable (send state ${send.state})`);
     }
     const accepted = send.write(bytes, fin);
-    this.sendQueue.add(id);
+    this.mark('sendQueue', id);
     this.noteBlocked(id, send);
     return accepted;
   }
@@ -261,7 +285,7 @@ export class StreamManager {
     const entry = this.appStreamOrClosed(id, 'stopSending');
     if (entry === undefined) return;
     if (entry.recv === undefined) throw new TypeError(`stream ${id} is send-only`);
-    if (entry.recv.stopSending()) this.stopDue.set(id, errorCode);
+    if (entry.recv.stopSending()) this.markStop(id, errorCode);
     this.maxStreamDataDue.delete(id);
     this.afterReceive(entry, now);
   }
@@ -312,7 +336,7 @@ export class StreamManager {
     const entry = this.peerFrameStream(id, StreamFrameType.MAX_STREAM_DATA, 'send');
     if (entry === undefined) return;
     if (entry.send!.onMaxStreamData(maximum)) {
-      this.sendQueue.add(id);
+      this.mark('sendQueue', id);
       this.blockedCheck.delete(id);
     }
   }
@@ -338,7 +362,7 @@ export class StreamManager {
     const entry = this.peerFrameStream(id, StreamFrameType.STREAM_DATA_BLOCKED, 'receive');
     if (entry === undefined) return;
     const current = entry.recv!.currentLimitIfUseful();
-    if (current !== undefined && current > limit) this.maxStreamDataDue.add(id);
+    if (current !== undefined && current > limit) this.mark('maxStreamDataDue', id);
   }
 
   /** A STREAMS_BLOCKED frame (RFC 9000 §19.14). */
@@ -374,7 +398,7 @@ export class StreamManager {
     const send = this.streams.get(id)?.send;
     if (send === undefined) return;
     send.onLost(offset, length, fin);
-    if (send.hasSendable(this.connectionSend.available)) this.sendQueue.add(id);
+    if (send.hasSendable(this.connectionSend.available)) this.mark('sendQueue', id);
   }
 
   /** A control frame from pollControlFrame() was acknowledged. */
@@ -434,14 +458,14 @@ export class StreamManager {
         // Round robin: back to the tail while it has more to send, or while
         // it waits for MAX_DATA (which does not name streams).
         this.sendQueue.delete(id);
-        if (send.hasSendable(this.connectionSend.available)) this.sendQueue.add(id);
+        if (send.hasSendable(this.connectionSend.available)) this.mark('sendQueue', id);
         else if (send.hasCreditedData) {
-          this.sendQueue.add(id);
+          this.mark('sendQueue', id);
           this.connectionBlocked = true;
-        } else if (send.isBlockedByPeer) this.blockedCheck.add(id);
+        } else if (send.isBlockedByPeer) this.mark('blockedCheck', id);
         return { streamId: id, offset: frame.offset, data: frame.data, fin: frame.fin };
       }
-      if (send.isBlockedByPeer) this.blockedCheck.add(id);
+      if (send.isBlockedByPeer) this.mark('blockedCheck', id);
       if (send.hasCreditedData && this.connectionSend.available === 0) {
         this.connectionBlocked = true;
       } else if (!send.hasSendable(this.connectionSend.available)) {
@@ -571,6 +595,7 @@ export class StreamManager {
       );
     }
     const entry: StreamEntry = { id, send, recv };
+    if (this.streams === NO_ENTRIES) this.streams = new Map();
     this.streams.set(id, entry);
     return entry;
   }
@@ -661,13 +686,13 @@ export class StreamManager {
 
   /** Queues STREAM_DATA_BLOCKED / DATA_BLOCKED checks for a stream whose data waits for credit. */
   private noteBlocked(id: number, send: SendStream): void {
-    if (send.isBlockedByPeer) this.blockedCheck.add(id);
+    if (send.isBlockedByPeer) this.mark('blockedCheck', id);
     else if (send.hasCreditedData && this.connectionSend.available === 0)
       this.connectionBlocked = true;
   }
 
   private onSendReset(entry: StreamEntry): void {
-    this.resetDue.add(entry.id);
+    this.mark('resetDue', entry.id);
     this.sendQueue.delete(entry.id);
     this.blockedCheck.delete(entry.id);
   }
@@ -677,7 +702,8 @@ export class StreamManager {
     const recv = entry.recv;
     if (recv !== undefined) {
       const before = recv.window.window;
-      if (recv.takeWindowUpdate(now, this.rtt) !== undefined) this.maxStreamDataDue.add(entry.id);
+      if (recv.takeWindowUpdate(now, this.rtt) !== undefined)
+        this.mark('maxStreamDataDue', entry.id);
       // quic-go: when a stream window grows, the connection window follows.
       if (recv.window.window > before) {
         this.connectionRecv.window.ensureWindow(recv.window.window * CONNECTION_WINDOW_FACTOR, now);
@@ -714,19 +740,19 @@ export class StreamManager {
     if (entry === undefined) return;
     switch (frame.type) {
       case 'reset_stream':
-        if (entry.send?.onResetLost()) this.resetDue.add(frame.streamId);
+        if (entry.send?.onResetLost()) this.mark('resetDue', frame.streamId);
         return;
       case 'stop_sending':
         // RFC 9000 §3.5: An endpoint is expected to send another STOP_SENDING
         // frame if a packet containing a previous STOP_SENDING is lost.
-        if (entry.recv?.onStopSendingLost()) this.stopDue.set(frame.streamId, frame.errorCode);
+        if (entry.recv?.onStopSendingLost()) this.markStop(frame.streamId, frame.errorCode);
         return;
       case 'max_stream_data':
         if (entry.recv?.currentLimitIfUseful() !== undefined)
-          this.maxStreamDataDue.add(frame.streamId);
+          this.mark('maxStreamDataDue', frame.streamId);
         return;
       case 'stream_data_blocked':
-        if (entry.send?.onBlockedLost(frame.limit)) this.blockedCheck.add(frame.streamId);
+        if (entry.send?.onBlockedLost(frame.limit)) this.mark('blockedCheck', frame.streamId);
         return;
     }
   }
@@ -754,7 +780,7 @@ export class StreamManager {
 
   private queueReadable(id: number): void {
     if (this.readableQueued.has(id)) return;
-    this.readableQueued.add(id);
+    this.mark('readableQueued', id);
     this.pushEvent({ type: 'readable', streamId: id });
   }
 

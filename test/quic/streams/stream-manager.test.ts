@@ -276,6 +276,20 @@ describe('StreamManager: closing and MAX_STREAMS replenishment', () => {
     expect(drainControl(s)).toEqual([{ type: 'max_streams', bidi: true, maximum: 2 }]);
   });
 
+  it('an idle manager shares no work state with a busy one (collections are allocated on first use)', () => {
+    const [c] = pair();
+    const busy = c.openStream(true)!;
+    c.write(busy, bytes(10));
+    c.resetStream(busy, 1);
+    c.stopSending(busy, 2, 0);
+    const [idle] = pair();
+    expect(idle.streamCount).toBe(0);
+    expect(idle.wantsToSend).toBe(false);
+    expect(idle.pollStreamFrame(1000)).toBeNull();
+    expect(idle.pollControlFrame()).toBeNull();
+    expect(c.wantsToSend).toBe(true);
+  });
+
   it('memory stays bounded across thousands of short-lived streams', () => {
     const [c, s] = pair({}, { initialMaxStreamsBidi: 4 });
     let opened = 0;
