@@ -8,6 +8,7 @@
 
 import { equalBytes } from '../../crypto/bytes.js';
 import { TransportError, TransportErrorCode } from '../errors.js';
+import { packConnectionId } from './packed-connection-id.js';
 
 export interface IssuedConnectionId {
   readonly sequence: number;
@@ -81,8 +82,7 @@ export class LocalConnectionIds {
       const cid = this.options.random(this.options.cidLength);
       const issued = {
         sequence: this.nextSequence++,
-        cid,
-        resetToken: this.options.resetTokenFor(cid),
+        ...packConnectionId(cid, this.options.resetTokenFor(cid)),
       };
       this.active.set(issued.sequence, issued);
       this.unsent.push(issued);

@@ -8,6 +8,7 @@
 
 import { equalBytes } from '../../crypto/bytes.js';
 import { TransportError, TransportErrorCode } from '../errors.js';
+import { packConnectionId } from './packed-connection-id.js';
 
 export interface PeerConnectionId {
   readonly sequence: number;
@@ -23,8 +24,8 @@ export class PeerConnectionIds {
   private largestRetirePriorTo = 0;
   /** Sequence numbers to send in RETIRE_CONNECTION_ID frames. */
   private readonly retireQueue: number[] = [];
-  /** Retirements sent and not yet acknowledged. */
-  private readonly retireInFlight = new Set<number>();
+  /** Retirements sent and not yet acknowledged (a few at most: an array costs less than a Set). */
+  private readonly retireInFlight: number[] = [];
 
   /**
    * @param initial the CID the peer chose (the server's SCID, sequence 0), or
@@ -106,9 +107,10 @@ export class PeerConnectionIds {
       for (const seq of [...this.active.keys()]) if (seq < retirePriorTo) this.retire(seq);
     }
     if (sequence < this.largestRetirePriorTo) {
-      if (!this.retireInFlight.has(sequence)) this.queueRetirement(sequence);
+      if (!this.retireInFlight.includes(sequence)) this.queueRetirement(sequence);
     } else {
-      this.active.set(sequence, { sequence, cid, resetToken });
+      // Copied: the frame's views point into the datagram it arrived in.
+      this.active.set(sequence, { sequence, ...packConnectionId(cid, resetToken) });
     }
     // RFC 9000 §5.1.1: after adding and retiring, more active CIDs than our
     // active_connection_id_limit is CONNECTION_ID_LIMIT_ERROR.
@@ -138,7 +140,7 @@ export class PeerConnectionIds {
 
   pollRetireConnectionId(): number | undefined {
     const sequence = this.retireQueue.shift();
-    if (sequence !== undefined) this.retireInFlight.add(sequence);
+    if (sequence !== undefined) this.retireInFlight.push(sequence);
     return sequence;
   }
 
@@ -147,11 +149,18 @@ export class PeerConnectionIds {
   }
 
   onRetireAcked(sequence: number): void {
-    this.retireInFlight.delete(sequence);
+    this.forgetInFlight(sequence);
   }
 
   onRetireLost(sequence: number): void {
-    if (this.retireInFlight.delete(sequence)) this.retireQueue.push(sequence);
+    if (this.forgetInFlight(sequence)) this.retireQueue.push(sequence);
+  }
+
+  private forgetInFlight(sequence: number): boolean {
+    const at = this.retireInFlight.indexOf(sequence);
+    if (at < 0) return false;
+    this.retireInFlight.splice(at, 1);
+    return true;
   }
 
   private retire(sequence: number): void {
@@ -163,7 +172,7 @@ export class PeerConnectionIds {
     // RFC 9000 §5.1.2: an endpoint MAY treat having more CIDs in need of
     // retirement than twice its limit as CONNECTION_ID_LIMIT_ERROR; we do,
     // so a peer cannot grow this queue without bound.
-    if (this.retireQueue.length + this.retireInFlight.size >= 2 * this.localLimit + 2) {
+    if (this.retireQueue.length + this.retireInFlight.length >= 2 * this.localLimit + 2) {
       throw new TransportError(
         TransportErrorCode.CONNECTION_ID_LIMIT_ERROR,
         'peer made us retire more connection IDs than we can track',

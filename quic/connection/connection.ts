@@ -241,7 +241,9 @@ export class Connection {
     } else {
       this.version = options.version;
       this.firstFlightVersion = undefined;
-      this.originalDcid = options.originalDcid;
+      // Only a client checks Version Negotiation and Retry against its
+      // original DCID; the server sends it once, in its transport parameters.
+      this.originalDcid = EMPTY;
       this.retrySourceCid = options.retrySourceCid;
       this.peerInitialScid = options.clientScid;
       this.peerCids = new PeerConnectionIds(
@@ -612,8 +614,8 @@ export class Connection {
         this.peerCids.onNewConnectionId(
           frame.sequence,
           frame.retirePriorTo,
-          frame.connectionId.slice(),
-          frame.statelessResetToken.slice(),
+          frame.connectionId,
+          frame.statelessResetToken,
         );
         return;
       case 'retireConnectionId': {
@@ -936,6 +938,9 @@ export class Connection {
         derivePacketKeys(this.appReadSecret, suite, this.version, this.provider),
         derivePacketKeys(this.appWriteSecret, suite, this.version, this.provider),
       );
+      // The packet keys keep their own copy of each secret for key updates.
+      this.appReadSecret = undefined;
+      this.appWriteSecret = undefined;
     }
   }
 
@@ -952,6 +957,8 @@ export class Connection {
           }
         : {}),
     });
+    // Checked once; the peer's CIDs live on in peerCids.
+    this.peerInitialScid = EMPTY;
     this.peerParams = params;
     this.streams.setPeerLimits(params);
     this.recovery.setPeerMaxAckDelay(now, params.maxAckDelay);

@@ -82,6 +82,17 @@ describe('LocalConnectionIds', () => {
 });
 
 describe('PeerConnectionIds', () => {
+  it('stores a copy of the CID and token, not views into the datagram', () => {
+    const ids = new PeerConnectionIds(cid(0), 4);
+    const datagram = new Uint8Array([...cid(1), ...token(7)]);
+    ids.onNewConnectionId(1, 1, datagram.subarray(0, 8), datagram.subarray(8));
+    datagram.fill(0);
+    expect(ids.current.sequence).toBe(1);
+    expect(ids.current.cid).toEqual(cid(1));
+    expect(ids.current.resetToken).toEqual(token(7));
+    expect(ids.resetTokens()).toEqual([token(7)]);
+  });
+
   it('accepts new CIDs up to our limit, then CONNECTION_ID_LIMIT_ERROR', () => {
     const ids = new PeerConnectionIds(cid(0), 3);
     ids.onNewConnectionId(1, 0, cid(1), token(1));
