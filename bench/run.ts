@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSelfSignedCertificate } from '../src/self-signed-certificate.js';
+import type { CoreTransferResult } from './core-transfer.js';
 import { cpuSeconds } from './process-stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -42,7 +43,7 @@ function option(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 
-/** --only a,b: run only those parts (downloads, handshakes, idle); the UDP ceiling always runs. */
+/** --only a,b: run only those parts (core, downloads, handshakes, idle). */
 function only(part: string): boolean {
   const parts = option('only', '');
   return parts === '' || parts.split(',').includes(part);
@@ -282,6 +283,32 @@ async function downloads(root: string, certs: string, size: number, ceiling: num
   await stop(tlsServer);
 }
 
+/**
+ * The sans-IO core alone (bench/core-transfer.ts): CPU per datagram of the
+ * sending and the receiving Connection, without sockets, so core changes can
+ * be compared without the noise of two processes sharing the machine.
+ */
+async function core(size: number): Promise<void> {
+  for (const provider of ['node', 'pure']) {
+    const c = child('core-transfer.js', [size / 1e6, provider], profiling());
+    const result = await c.next<CoreTransferResult>();
+    const perSent = result.server.micros / result.server.datagramsSent;
+    const perReceived = result.client.micros / result.client.datagramsReceived;
+    row(
+      `core: sender CPU per datagram (${provider} crypto)`,
+      perSent,
+      'us',
+      `${result.server.datagramsSent} sent, ${result.server.datagramsReceived} received; ${((result.server.micros / result.bytes) * 1000).toFixed(1)} ms/MB`,
+    );
+    row(
+      `core: receiver CPU per datagram (${provider} crypto)`,
+      perReceived,
+      'us',
+      `${result.client.datagramsSent} ACK datagrams sent; ${((result.client.micros / result.bytes) * 1000).toFixed(1)} ms/MB`,
+    );
+  }
+}
+
 async function handshakes(certs: string, count: number, parallel: number): Promise<void> {
   const server = await ourServer(certs, 'node');
   const { port } = await server.next<{ port: number }>();
@@ -410,7 +437,10 @@ async function main(): Promise<void> {
   writeFileSync(join(certs, 'priv.key'), cert.privateKeyPem);
   console.log(`quic-socket bench, node ${process.version}, ${size / 1e6} MB downloads\n`);
   try {
-    const ceiling = await udpCeiling();
+    if (only('core')) await core(size);
+    // The raw UDP ceiling runs with every part that uses sockets.
+    const sockets = only('downloads') || only('handshakes') || only('idle');
+    const ceiling = sockets ? await udpCeiling() : 0;
     if (only('downloads')) await downloads(root, certs, size, ceiling);
     if (only('handshakes')) await handshakes(certs, count, parallel);
     if (only('idle')) for (const n of idle) await idleMemory(certs, n, parallel);
