@@ -4,6 +4,8 @@
 // with the key schedule expanded once per key so the per-packet path does no
 // setup and allocates nothing.
 
+import { readWord, writeWord } from './bytes.js';
+
 const SBOX = new Uint8Array(256);
 /** T-tables: SubBytes + ShiftRows + MixColumns for one byte lane, rotated per lane. */
 const T0 = new Int32Array(256);
@@ -160,16 +162,4 @@ export class AesBlockCipher {
     writeWord(dst, dstOffset + 8, this.o2);
     writeWord(dst, dstOffset + 12, this.o3);
   }
-}
-
-/** Big-endian 32-bit word at an arbitrary (unaligned) offset, as a signed int32. */
-export function readWord(b: Uint8Array, o: number): number {
-  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
-}
-
-export function writeWord(b: Uint8Array, o: number, w: number): void {
-  b[o] = w >>> 24;
-  b[o + 1] = w >>> 16;
-  b[o + 2] = w >>> 8;
-  b[o + 3] = w;
 }

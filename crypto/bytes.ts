@@ -16,3 +16,16 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
   return diff === 0;
 }
+
+/** The big-endian 32-bit word at `o`. */
+export function readWord(b: Uint8Array, o: number): number {
+  return (b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!;
+}
+
+/** Writes `w` as a big-endian 32-bit word at `o`. */
+export function writeWord(b: Uint8Array, o: number, w: number): void {
+  b[o] = w >>> 24;
+  b[o + 1] = w >>> 16;
+  b[o + 2] = w >>> 8;
+  b[o + 3] = w;
+}

@@ -8,7 +8,7 @@
 // 32 lookups and XORs, for 8 KiB of table per key (an 8-bit table would halve
 // the lookups for 64 KiB per key, too much for a server holding many keys).
 
-import { readWord } from './aes-block.js';
+import { readWord } from './bytes.js';
 
 const WINDOWS = 32;
 const ENTRIES = 16;

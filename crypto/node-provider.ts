@@ -16,7 +16,7 @@ import {
   requireSuite,
   validOpenRange,
 } from './crypto-provider.js';
-import { writePacketNonce } from './packet-nonce.js';
+import { PacketIv } from './packet-nonce.js';
 import { pureCryptoProvider } from './pure-provider.js';
 
 type NodeCryptoModule = typeof NodeCrypto;
@@ -44,7 +44,6 @@ function headerProtectionAlgorithm(suite: CipherSuiteInfo): string {
 // Per-packet scratch shared by every NodeAead: seal and open are synchronous
 // and never re-entered, and an idle connection should not carry its own copies.
 const nonceScratch = new Uint8Array(12);
-const pnScratch = new Int32Array(2);
 const CIPHER_OPTIONS = { authTagLength: AEAD_TAG_LENGTH };
 
 /**
@@ -57,14 +56,14 @@ class NodeAead implements PacketAead {
   private readonly crypto: NodeCryptoModule;
   private readonly algorithm: NodeCrypto.CipherGCMTypes;
   private readonly key: NodeCrypto.KeyObject;
-  private readonly iv: Uint8Array;
+  private readonly iv: PacketIv;
 
   constructor(crypto: NodeCryptoModule, suite: CipherSuiteInfo, key: Uint8Array, iv: Uint8Array) {
     this.crypto = crypto;
     this.suite = suite;
     this.algorithm = aeadAlgorithm(suite) as NodeCrypto.CipherGCMTypes;
     this.key = crypto.createSecretKey(key);
-    this.iv = iv.slice();
+    this.iv = new PacketIv(iv);
   }
 
   seal(
@@ -75,7 +74,7 @@ class NodeAead implements PacketAead {
     payloadEnd: number,
   ): number {
     checkSealRange(buf, headerStart, payloadStart, payloadEnd);
-    writePacketNonce(this.iv, packetNumber, pnScratch, nonceScratch);
+    this.iv.writeNonce(packetNumber, nonceScratch);
     const cipher = this.crypto.createCipheriv(
       this.algorithm,
       this.key,
@@ -100,7 +99,7 @@ class NodeAead implements PacketAead {
   ): number {
     if (!validOpenRange(buf, headerStart, payloadStart, packetEnd)) return -1;
     const dataEnd = packetEnd - AEAD_TAG_LENGTH;
-    writePacketNonce(this.iv, packetNumber, pnScratch, nonceScratch);
+    this.iv.writeNonce(packetNumber, nonceScratch);
     let plaintext: Uint8Array;
     try {
       const decipher = this.crypto.createDecipheriv(

@@ -2,6 +2,8 @@
 // network byte order are left-padded with zeros to the size of the IV. The
 // exclusive OR of the padded packet number and the IV forms the AEAD nonce.
 
+import { readWord, writeWord } from './bytes.js';
+
 const TWO_POW_32 = 0x1_0000_0000;
 const MAX_PACKET_NUMBER = 2n ** 62n - 1n;
 
@@ -29,23 +31,30 @@ export function splitPacketNumber(packetNumber: number | bigint, out: Int32Array
   out[1] = Number(packetNumber & 0xffffffffn);
 }
 
-/** Writes IV XOR packet number (the AEAD nonce) into `nonce` (12 bytes). */
-export function writePacketNonce(
-  iv: Uint8Array,
-  packetNumber: number | bigint,
-  scratch: Int32Array,
-  nonce: Uint8Array,
-): void {
-  splitPacketNumber(packetNumber, scratch);
-  const high = scratch[0]!;
-  const low = scratch[1]!;
-  nonce.set(iv);
-  nonce[4] ^= high >>> 24;
-  nonce[5] ^= high >>> 16;
-  nonce[6] ^= high >>> 8;
-  nonce[7] ^= high;
-  nonce[8] ^= low >>> 24;
-  nonce[9] ^= low >>> 16;
-  nonce[10] ^= low >>> 8;
-  nonce[11] ^= low;
+const scratch = new Int32Array(2);
+
+/**
+ * A packet AEAD's 12-byte IV held as three 32-bit words rather than a buffer
+ * of its own (an idle connection holds several), with the per-packet nonce
+ * written into a caller's buffer.
+ */
+export class PacketIv {
+  private readonly w0: number;
+  private readonly w1: number;
+  private readonly w2: number;
+
+  constructor(iv: Uint8Array) {
+    if (iv.length !== 12) throw new RangeError(`iv: expected 12 bytes, got ${iv.length}`);
+    this.w0 = readWord(iv, 0);
+    this.w1 = readWord(iv, 4);
+    this.w2 = readWord(iv, 8);
+  }
+
+  /** Writes IV XOR packet number (the AEAD nonce) into `nonce` (12 bytes). */
+  writeNonce(packetNumber: number | bigint, nonce: Uint8Array): void {
+    splitPacketNumber(packetNumber, scratch);
+    writeWord(nonce, 0, this.w0);
+    writeWord(nonce, 4, this.w1 ^ scratch[0]!);
+    writeWord(nonce, 8, this.w2 ^ scratch[1]!);
+  }
 }

@@ -2,7 +2,8 @@
 // a QUIC packet AEAD in pure TypeScript. The AES key schedule and the GHASH
 // table are built once per key; sealing is a single pass (counter-mode
 // encryption fused with GHASH over the ciphertext), in place, allocation free.
-import { AesBlockCipher, readWord, writeWord } from './aes-block.js';
+import { AesBlockCipher } from './aes-block.js';
+import { readWord, writeWord } from './bytes.js';
 import type { CipherSuiteInfo } from './cipher-suites.js';
 import { checkSealRange, type PacketAead, validOpenRange } from './crypto-provider.js';
 import { Ghash } from './ghash.js';

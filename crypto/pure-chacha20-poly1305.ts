@@ -5,20 +5,21 @@
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import type { CipherSuiteInfo } from './cipher-suites.js';
 import { checkSealRange, type PacketAead, validOpenRange } from './crypto-provider.js';
-import { writePacketNonce } from './packet-nonce.js';
+import { PacketIv } from './packet-nonce.js';
+
+/** Shared: each nonce is used within the synchronous call that wrote it. */
+const nonce = new Uint8Array(12);
 
 export class PureChaCha20Poly1305 implements PacketAead {
   readonly suite: CipherSuiteInfo;
   private readonly key: Uint8Array;
-  private readonly iv: Uint8Array;
-  private readonly nonce = new Uint8Array(12);
-  private readonly pn = new Int32Array(2);
+  private readonly iv: PacketIv;
 
   /** Key and IV lengths are checked by the provider. */
   constructor(suite: CipherSuiteInfo, key: Uint8Array, iv: Uint8Array) {
     this.suite = suite;
     this.key = key.slice();
-    this.iv = iv.slice();
+    this.iv = new PacketIv(iv);
   }
 
   seal(
@@ -29,8 +30,8 @@ export class PureChaCha20Poly1305 implements PacketAead {
     payloadEnd: number,
   ): number {
     checkSealRange(buf, headerStart, payloadStart, payloadEnd);
-    writePacketNonce(this.iv, packetNumber, this.pn, this.nonce);
-    const aead = chacha20poly1305(this.key, this.nonce, buf.subarray(headerStart, payloadStart));
+    this.iv.writeNonce(packetNumber, nonce);
+    const aead = chacha20poly1305(this.key, nonce, buf.subarray(headerStart, payloadStart));
     aead.encrypt(
       buf.subarray(payloadStart, payloadEnd),
       buf.subarray(payloadStart, payloadEnd + 16),
@@ -46,8 +47,8 @@ export class PureChaCha20Poly1305 implements PacketAead {
     packetEnd: number,
   ): number {
     if (!validOpenRange(buf, headerStart, payloadStart, packetEnd)) return -1;
-    writePacketNonce(this.iv, packetNumber, this.pn, this.nonce);
-    const aead = chacha20poly1305(this.key, this.nonce, buf.subarray(headerStart, payloadStart));
+    this.iv.writeNonce(packetNumber, nonce);
+    const aead = chacha20poly1305(this.key, nonce, buf.subarray(headerStart, payloadStart));
     try {
       // noble verifies the tag before it writes any plaintext.
       aead.decrypt(

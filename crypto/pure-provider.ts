@@ -1,7 +1,8 @@
 // The pure-TypeScript crypto provider: runs on any JavaScript runtime.
 // AES-GCM and the AES header-protection mask use our table-driven AES and
 // GHASH with per-key precomputation; ChaCha20-Poly1305 uses @noble/ciphers.
-import { AesBlockCipher, readWord, writeWord } from './aes-block.js';
+import { AesBlockCipher } from './aes-block.js';
+import { readWord, writeWord } from './bytes.js';
 import { ChaCha20Block } from './chacha20-block.js';
 import type { CipherSuiteInfo } from './cipher-suites.js';
 import {

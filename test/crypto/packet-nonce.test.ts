@@ -1,22 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { splitPacketNumber, writePacketNonce } from '../../crypto/packet-nonce.js';
+import { PacketIv, splitPacketNumber } from '../../crypto/packet-nonce.js';
 import { hex, RFC9001_VECTORS, RFC9369_VECTORS, toHex } from './quic-vectors.js';
 
 describe('packet nonce (RFC 9001 §5.3)', () => {
   it('A.5: IV xor packet number 654360564, v1 and v2', () => {
     for (const v of [RFC9001_VECTORS, RFC9369_VECTORS]) {
       const nonce = new Uint8Array(12);
-      writePacketNonce(hex(v.chacha.iv), v.chacha.packetNumber, new Int32Array(2), nonce);
+      new PacketIv(hex(v.chacha.iv)).writeNonce(v.chacha.packetNumber, nonce);
       expect(toHex(nonce)).toBe(v.chacha.nonce);
     }
   });
 
   it('places the 62-bit packet number in the last 8 bytes, big-endian', () => {
     const nonce = new Uint8Array(12);
-    writePacketNonce(new Uint8Array(12), 2n ** 62n - 1n, new Int32Array(2), nonce);
+    new PacketIv(new Uint8Array(12)).writeNonce(2n ** 62n - 1n, nonce);
     expect(toHex(nonce)).toBe('000000003fffffffffffffff');
-    writePacketNonce(new Uint8Array(12), 0x123456789a, new Int32Array(2), nonce);
+    new PacketIv(new Uint8Array(12)).writeNonce(0x123456789a, nonce);
     expect(toHex(nonce)).toBe('00000000000000123456789a');
+  });
+
+  it('an IV that is not 12 bytes is a RangeError', () => {
+    expect(() => new PacketIv(new Uint8Array(11))).toThrow(RangeError);
   });
 
   it('rejects values that are not packet numbers', () => {
