@@ -174,8 +174,14 @@ export class LossRecovery<T> {
     });
     const random = options.random;
     const skip = (options.skipPacketNumbers ?? random !== undefined) && random !== undefined;
+    // Skipping guards against optimistic ACKs of application data (RFC 9000
+    // §21.4); the Initial and Handshake spaces carry a few packets each and
+    // are discarded, so only Application Data skips, as in quic-go.
     this.spaces = PACKET_NUMBER_SPACES.map(
-      () => new SentPacketTracker<T>(skip ? { random } : undefined),
+      (space) =>
+        new SentPacketTracker<T>(
+          skip && space === PacketNumberSpace.ApplicationData ? { random } : undefined,
+        ),
     );
   }
 
