@@ -67,7 +67,8 @@ export class Socket extends EventTarget {
   /** Resolves on a clean close; rejects with the error or abort reason otherwise. */
   readonly closed: Promise<void>;
   #backend: SocketBackend;
-  #controller = new AbortController();
+  /** Created when first asked for (most sockets never are) or on abort. */
+  #controller: AbortController | undefined;
   #stats: SocketStats = {
     datagramsSent: 0,
     bytesSent: 0,
@@ -81,15 +82,18 @@ export class Socket extends EventTarget {
   #resolveClosed!: () => void;
   #rejectClosed!: (reason: unknown) => void;
   #closing: Promise<void> | undefined;
-  /** Aborted when the socket ends, to drop the listener on `init.signal`. */
-  #listeners = new AbortController();
+  /** Aborted when the socket ends, to drop the listener on `init.signal` (only with one). */
+  #listeners: AbortController | undefined;
 
   constructor(init: SocketInit) {
     super();
     const checked = checkInit(init);
+    const socket = this;
     const context: SocketBackendContext = {
       stats: this.#stats,
-      signal: this.#controller.signal,
+      get signal() {
+        return socket.signal;
+      },
       fail: (error) => this.#fail(error),
       finish: () => void this.close(),
     };
@@ -107,6 +111,7 @@ export class Socket extends EventTarget {
     if (signal !== undefined) {
       if (signal.aborted) this.abort(signal.reason);
       else {
+        this.#listeners = new AbortController();
         signal.addEventListener('abort', () => this.abort(signal.reason), {
           once: true,
           signal: this.#listeners.signal,
@@ -184,6 +189,7 @@ export class Socket extends EventTarget {
 
   /** Aborted (with the reason or error) when the socket is aborted or fails. */
   get signal(): AbortSignal {
+    this.#controller ??= new AbortController();
     return this.#controller.signal;
   }
 
@@ -203,7 +209,7 @@ export class Socket extends EventTarget {
       const info = await this.#backend.open();
       if (this.#state === 'closed' || this.#state === 'closing') {
         throw (
-          this.#controller.signal.reason ??
+          this.#controller?.signal.reason ??
           new SocketError('socket closed while opening', { code: 'ECLOSED' })
         );
       }
@@ -213,7 +219,7 @@ export class Socket extends EventTarget {
       return { ...info };
     } catch (error) {
       if (this.#state === 'closed')
-        throw this.#controller.signal.aborted ? this.#controller.signal.reason : error;
+        throw this.#controller?.signal.aborted ? this.#controller.signal.reason : error;
       if (this.#state === 'closing') throw error; // close() during open: closed resolves
       const failure =
         error instanceof SocketError || error instanceof TypeError
@@ -256,9 +262,8 @@ export class Socket extends EventTarget {
   abort(reason?: unknown): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#listeners.abort();
-    this.#controller.abort(reason);
-    const canonical = this.#controller.signal.reason;
+    this.#listeners?.abort();
+    const canonical = this.#abortSignal(reason);
     this.#backend.abort(canonical);
     this.#rejectClosed(canonical);
     this.dispatchEvent(new Event('close'));
@@ -267,8 +272,8 @@ export class Socket extends EventTarget {
   #fail(error: SocketError | TypeError): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#listeners.abort();
-    this.#controller.abort(error);
+    this.#listeners?.abort();
+    this.#abortSignal(error);
     this.#backend.abort(error);
     this.#rejectClosed(error);
     this.dispatchEvent(new SocketErrorEvent(error));
@@ -278,8 +283,15 @@ export class Socket extends EventTarget {
   #finish(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
-    this.#listeners.abort();
+    this.#listeners?.abort();
     this.#resolveClosed();
     this.dispatchEvent(new Event('close'));
+  }
+
+  /** Aborts `signal` with `reason`; returns the reason as the signal holds it (an AbortError for undefined). */
+  #abortSignal(reason: unknown): unknown {
+    this.#controller ??= new AbortController();
+    this.#controller.abort(reason);
+    return this.#controller.signal.reason;
   }
 }

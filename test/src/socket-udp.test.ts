@@ -451,6 +451,23 @@ describe('UDP Socket, closing and aborting', () => {
     s.abort();
     await expect(s.opened).rejects.toMatchObject({ name: 'AbortError' });
     await expect(s.closed).rejects.toMatchObject({ name: 'AbortError' });
+    expect(s.signal.reason).toMatchObject({ name: 'AbortError' });
+  });
+
+  it('signal is one object, whether taken before or after the abort', async () => {
+    const early = new Socket({ type: 'udp', local: { address: '127.0.0.1' } });
+    const signal = early.signal;
+    let fired = 0;
+    signal.addEventListener('abort', () => fired++);
+    early.abort('early');
+    expect(early.signal).toBe(signal);
+    expect([signal.aborted, signal.reason, fired]).toEqual([true, 'early', 1]);
+    await expect(early.closed).rejects.toBe('early');
+    const late = new Socket({ type: 'udp', local: { address: '127.0.0.1' } });
+    late.abort('late');
+    expect(late.signal).toBe(late.signal);
+    expect([late.signal.aborted, late.signal.reason]).toEqual([true, 'late']);
+    await expect(late.closed).rejects.toBe('late');
   });
 
   it('init.signal aborts the socket, also when already aborted', async () => {
