@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Socket as DgramSocket } from 'node:dgram';
+import { describe, expect, it, vi } from 'vitest';
 import { NodeUdpStack } from '../../../src/udp/node-dgram.js';
 import type { RawUdpSocket } from '../../../src/udp/udp-stack.js';
 import { hasIPv6Loopback } from '../helpers/ipv6.js';
@@ -120,6 +121,58 @@ describe('node:dgram send queue and families', () => {
     } finally {
       await socket.close();
       await socket.close(); // idempotent
+      await sink.socket.close();
+    }
+  });
+
+  it('sends without a callback complete at once when the kernel takes them', async () => {
+    const socket = await stack.bind(
+      { address: '127.0.0.1', port: 0, sendQueueLimit: 2 },
+      { onMessage() {} },
+    );
+    const sink = await open('127.0.0.1');
+    try {
+      const accepted: boolean[] = [];
+      for (let i = 0; i < 5; i++) {
+        accepted.push(socket.send(new Uint8Array([i]), '127.0.0.1', sink.socket.localPort));
+      }
+      // Beyond the limit of 2 and still accepted: nothing waits in dgram's queue.
+      expect(accepted).toEqual([true, true, true, true, true]);
+      expect(socket.sendQueueLength).toBe(0);
+      const got = await sink.next(5);
+      expect(got.map((m) => m.data[0])).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await socket.close();
+      await sink.socket.close();
+    }
+  });
+
+  it('sends without a callback count what waits in dgram, and signal drain when it empties', async () => {
+    // The kernel takes loopback datagrams at once; dgram's queue is simulated.
+    let queued = 0;
+    const spy = vi
+      .spyOn(DgramSocket.prototype, 'getSendQueueCount')
+      .mockImplementation(() => queued);
+    let drained = 0;
+    const socket = await stack.bind(
+      { address: '127.0.0.1', port: 0, sendQueueLimit: 2 },
+      { onMessage() {}, onDrain: () => drained++ },
+    );
+    const sink = await open('127.0.0.1');
+    try {
+      queued = 1;
+      expect(socket.send(new Uint8Array([1]), '127.0.0.1', sink.socket.localPort)).toBe(true);
+      queued = 2;
+      expect(socket.send(new Uint8Array([2]), '127.0.0.1', sink.socket.localPort)).toBe(false);
+      expect(socket.sendQueueLength).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(drained).toBe(0); // still full
+      queued = 0;
+      await vi.waitFor(() => expect(drained).toBe(1));
+      expect(socket.sendQueueLength).toBe(0);
+    } finally {
+      spy.mockRestore();
+      await socket.close();
       await sink.socket.close();
     }
   });
