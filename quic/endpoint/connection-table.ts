@@ -33,7 +33,8 @@ export function addressKey(remote: RemoteAddress): string {
 
 interface Registered<T> {
   readonly value: T;
-  readonly keys: Set<string>;
+  /** A handful per connection (its CIDs and the Initial key): an array costs less than a Set. */
+  readonly keys: string[];
 }
 
 export class ConnectionTable<T> {
@@ -59,7 +60,7 @@ export class ConnectionTable<T> {
   }
 
   add(value: T): void {
-    if (!this.byValue.has(value)) this.byValue.set(value, { value, keys: new Set() });
+    if (!this.byValue.has(value)) this.byValue.set(value, { value, keys: [] });
   }
 
   addCid(value: T, cid: Uint8Array): void {
@@ -75,7 +76,8 @@ export class ConnectionTable<T> {
     const entry = this.byKey.get(key);
     if (entry?.value !== value) return;
     this.byKey.delete(key);
-    entry.keys.delete(key);
+    const at = entry.keys.indexOf(key);
+    if (at >= 0) entry.keys.splice(at, 1);
   }
 
   hasCid(value: T, cid: Uint8Array): boolean {
@@ -96,7 +98,7 @@ export class ConnectionTable<T> {
     // A CID we issued is random; should one ever repeat, the older route wins.
     if (this.byKey.has(key)) return;
     this.byKey.set(key, entry);
-    entry.keys.add(key);
+    entry.keys.push(key);
   }
 }
 
