@@ -9,8 +9,8 @@ import type { SocketInfo, SocketInit, SocketStats } from './socket-init.js';
 export interface SocketBackendContext {
   /** Counters the backend increments; the Socket hands out copies. */
   readonly stats: SocketStats;
-  /** Aborted when the socket is aborted or fails. */
-  readonly signal: AbortSignal;
+  /** The socket's signal, aborted when the socket is aborted or fails (created on first call). */
+  signal(): AbortSignal;
   /** A fatal error after opening: the socket errors with it and aborts the backend. */
   fail(error: SocketError): void;
   /** The backend has nothing left to do (e.g. the user closed both streams): close cleanly. */

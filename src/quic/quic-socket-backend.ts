@@ -196,7 +196,8 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
     } catch (error) {
       throw toSocketError(error, `cannot connect to ${o.remote.address}:${o.remote.port}`);
     }
-    if (this.context.signal.aborted) throw this.context.signal.reason;
+    const signal = this.context.signal();
+    if (signal.aborted) throw signal.reason;
     return this.connected;
   }
 
