@@ -103,6 +103,13 @@ const LEVEL_SPACE: Record<EncryptionLevel, PacketNumberSpace> = {
   application: PacketNumberSpace.ApplicationData,
 };
 
+/** The peer's transport parameters that matter after the handshake. */
+export interface PeerParameters {
+  readonly maxDatagramFrameSize: number;
+  readonly ackDelayExponent: number;
+  readonly maxAckDelay: number;
+}
+
 export class Connection {
   readonly role: 'client' | 'server';
   version: number;
@@ -123,7 +130,12 @@ export class Connection {
   cipherSuite: number | undefined;
   /** Why the connection ended, once it has. */
   closeInfo: ConnectionCloseInfo | undefined;
-  peerParams: TransportParameters | undefined;
+  /**
+   * The peer's transport parameters still consulted after they arrived (the
+   * rest was applied then): a few numbers, not the decoded object with its
+   * connection IDs, kept for the connection's life.
+   */
+  peerParams: PeerParameters | undefined;
 
   readonly spaces: PacketSpace[];
   oneRtt: OneRttKeys | undefined;
@@ -959,7 +971,11 @@ export class Connection {
     });
     // Checked once; the peer's CIDs live on in peerCids.
     this.peerInitialScid = EMPTY;
-    this.peerParams = params;
+    this.peerParams = {
+      maxDatagramFrameSize: params.maxDatagramFrameSize,
+      ackDelayExponent: params.ackDelayExponent,
+      maxAckDelay: params.maxAckDelay,
+    };
     this.streams.setPeerLimits(params);
     this.recovery.setPeerMaxAckDelay(now, params.maxAckDelay);
     this.localCids.setPeerLimit(params.activeConnectionIdLimit);

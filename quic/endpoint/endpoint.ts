@@ -110,6 +110,9 @@ export class Endpoint {
     return this.entries.keys();
   }
 
+  /** resetTokenFor as one function for every connection, not a closure each. */
+  private readonly tokenForCid = (cid: Uint8Array): Uint8Array => this.resets.tokenFor(cid);
+
   /** The stateless reset token of a CID we issue (RFC 9000 §10.3.2). */
   resetTokenFor(cid: Uint8Array): Uint8Array {
     return this.resets.tokenFor(cid);
@@ -265,7 +268,7 @@ export class Endpoint {
       // RFC 9000 §8.1: a valid Retry or NEW_TOKEN token validates the address.
       addressValidated: validation.kind !== 'none',
       cidLength: this.cidLength,
-      resetTokenFor: (cid) => this.resets.tokenFor(cid),
+      resetTokenFor: this.tokenForCid,
       tls: { ticketKey: this.ticketKey, ...o.tls },
       ...(o.cryptoProvider ? { cryptoProvider: o.cryptoProvider } : {}),
       ...(o.transport ? { transport: o.transport } : {}),

@@ -63,7 +63,8 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
   private readonly options: CheckedQuicInit | undefined;
   private readonly stack: UdpStack;
   private handle: ClientConnectionHandle | undefined;
-  private readonly streams = new Map<number, StreamSocketBackend>();
+  /** Created with the first stream: most server connections idle without one. */
+  private streams: Map<number, StreamSocketBackend> | undefined;
   private connectedResolve!: (info: SocketInfo) => void;
   private connectedReject!: (error: unknown) => void;
   private readonly connected: Promise<SocketInfo>;
@@ -246,7 +247,7 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
         : new SocketError(`aborted: ${String(reason)}`, { code: 'ABORT_ERR', cause: reason });
     this.failure ??= error;
     this.connectedReject(reason);
-    for (const stream of this.streams.values()) stream.abort(reason);
+    for (const stream of this.streams?.values() ?? []) stream.abort(reason);
     if (!h) return;
     if (h.connection.state === 'handshake' || h.connection.state === 'established') {
       h.connection.close(this.now(), applicationErrorCode(reason), 'aborted');
@@ -323,6 +324,7 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
     if (!streamSocketFactory) throw new Error('stream sockets are not wired (socket.ts)');
     return streamSocketFactory((context) => {
       const backend = new StreamSocketBackend(id, this, context);
+      this.streams ??= new Map();
       this.streams.set(id, backend);
       return backend;
     });
@@ -363,9 +365,9 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
       else this.pendingIncoming.push(socket);
       return;
     }
-    const stream = this.streams.get(event.streamId);
+    const stream = this.streams?.get(event.streamId);
     stream?.onEvent(event);
-    if (event.type === 'closed') this.streams.delete(event.streamId);
+    if (event.type === 'closed') this.streams?.delete(event.streamId);
   }
 
   private onClosed(error: SocketError | undefined): void {
@@ -374,7 +376,7 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
     this.connectedReject(
       failure ?? new SocketError('the connection closed during the handshake', { code: 'ECLOSED' }),
     );
-    for (const stream of this.streams.values()) stream.onConnectionClosed(failure);
+    for (const stream of this.streams?.values() ?? []) stream.onConnectionClosed(failure);
     for (const wake of this.streamWaiters.splice(0)) wake();
     this.ended = true;
     for (const controller of [this.incoming?.controller, this.datagramPair?.controller]) {
