@@ -10,12 +10,7 @@ import { protectHeader } from '../../crypto/header-protection.js';
 import type { PacketKeys } from '../../crypto/packet-keys.js';
 import { varintLength } from '../coding/varint.js';
 import { BufferWriter } from '../coding/writer.js';
-import {
-  fillLongHeaderLength,
-  type WrittenHeader,
-  writeLongHeader,
-  writeShortHeader,
-} from '../packet/header-writer.js';
+import { writeLongHeader, writeShortHeaderFields } from '../packet/header-writer.js';
 import { PacketType } from '../packet/packet-type.js';
 
 export interface PacketHeaderPlan {
@@ -32,35 +27,53 @@ export interface PacketHeaderPlan {
   keyPhase?: number;
 }
 
-interface OpenPacket {
-  type: PacketType;
-  header: WrittenHeader;
-  pnLength: number;
-  packetNumber: number;
-  keys: PacketKeys;
-}
-
 /** RFC 9001 §5.4.2: the sample needs 4 bytes after the start of the packet number plus 16. */
 const MIN_PN_AND_PAYLOAD = 4;
 
 export class DatagramBuilder {
   readonly writer: BufferWriter;
-  private open: OpenPacket | undefined;
+  private maxSize: number;
+  /** The buffer the writer's view was made for (reset keeps the view when it is the same). */
+  private base: Uint8Array;
+  // The open (not yet sealed) packet, in fields rather than an object per
+  // packet: this runs once per datagram on a bulk sender. openStart < 0: no
+  // packet is open.
+  private openStart = -1;
+  private openType: PacketType = PacketType.OneRtt;
+  private openLengthOffset = -1;
+  private openLengthFieldSize = 0;
+  private openPnOffset = 0;
+  private openPnLength = 1;
+  private openPacketNumber = 0;
+  private openKeys: PacketKeys | undefined;
   private payloadStart = 0;
   /** Packet types in this datagram, as a bit set over PacketType. */
   private types = 0;
   /** Sizes of the packets sealed so far, in order (for recovery's bytes in flight). */
   readonly packetSizes: number[] = [];
 
-  constructor(
-    buffer: Uint8Array,
-    private readonly maxSize: number,
-  ) {
+  constructor(buffer: Uint8Array, maxSize: number) {
+    this.base = buffer;
+    this.maxSize = maxSize;
     this.writer = new BufferWriter(buffer.subarray(0, maxSize));
   }
 
+  /** Starts a new, empty datagram of at most `maxSize` bytes in `buffer` (this builder, reused). */
+  reset(buffer: Uint8Array, maxSize: number): void {
+    if (buffer !== this.base || maxSize !== this.maxSize) {
+      this.base = buffer;
+      this.maxSize = maxSize;
+      this.writer.buffer = buffer.subarray(0, maxSize);
+    }
+    this.writer.offset = 0;
+    this.openStart = -1;
+    this.openKeys = undefined;
+    this.types = 0;
+    this.packetSizes.length = 0;
+  }
+
   get size(): number {
-    return this.writer.offset + (this.open ? AEAD_TAG_LENGTH : 0);
+    return this.writer.offset + (this.openStart >= 0 ? AEAD_TAG_LENGTH : 0);
   }
 
   get isEmpty(): boolean {
@@ -84,51 +97,58 @@ export class DatagramBuilder {
 
   /** Bytes of frames written into the open packet. */
   get payloadLength(): number {
-    return this.open ? this.writer.offset - this.payloadStart : 0;
+    return this.openStart >= 0 ? this.writer.offset - this.payloadStart : 0;
   }
 
   /** Seals any open packet and writes the header of a new one. */
   startPacket(plan: PacketHeaderPlan): void {
     this.sealOpen();
-    const header =
-      plan.type === PacketType.OneRtt
-        ? writeShortHeader(this.writer, {
-            dcid: plan.dcid,
-            packetNumber: plan.packetNumber,
-            pnLength: plan.pnLength,
-            keyPhase: plan.keyPhase === 1,
-          })
-        : writeLongHeader(this.writer, {
-            packetType: plan.type,
-            version: plan.version,
-            dcid: plan.dcid,
-            scid: plan.scid,
-            token: plan.type === PacketType.Initial ? plan.token : undefined,
-            packetNumber: plan.packetNumber,
-            pnLength: plan.pnLength,
-          });
-    this.payloadStart = this.writer.offset;
-    this.open = {
-      type: plan.type,
-      header,
-      pnLength: plan.pnLength,
-      packetNumber: plan.packetNumber,
-      keys: plan.keys,
-    };
+    const w = this.writer;
+    this.openStart = w.offset;
+    if (plan.type === PacketType.OneRtt) {
+      this.openPnOffset = writeShortHeaderFields(
+        w,
+        plan.dcid,
+        plan.packetNumber,
+        plan.pnLength,
+        plan.keyPhase === 1,
+      );
+      this.openLengthOffset = -1;
+      this.openLengthFieldSize = 0;
+    } else {
+      const header = writeLongHeader(w, {
+        packetType: plan.type,
+        version: plan.version,
+        dcid: plan.dcid,
+        scid: plan.scid,
+        token: plan.type === PacketType.Initial ? plan.token : undefined,
+        packetNumber: plan.packetNumber,
+        pnLength: plan.pnLength,
+      });
+      this.openPnOffset = header.pnOffset;
+      this.openLengthOffset = header.lengthOffset;
+      this.openLengthFieldSize = header.lengthFieldSize;
+    }
+    this.payloadStart = w.offset;
+    this.openType = plan.type;
+    this.openPnLength = plan.pnLength;
+    this.openPacketNumber = plan.packetNumber;
+    this.openKeys = plan.keys;
     this.types |= 1 << plan.type;
   }
 
   /** Drops the open packet (it turned out to have nothing to carry). */
   abandonPacket(): void {
-    if (!this.open) return;
-    this.writer.offset = this.open.header.start;
-    this.types &= ~(1 << this.open.type);
-    this.open = undefined;
+    if (this.openStart < 0) return;
+    this.writer.offset = this.openStart;
+    this.types &= ~(1 << this.openType);
+    this.openStart = -1;
+    this.openKeys = undefined;
   }
 
   /** Adds PADDING to the open packet so the datagram is at least `size` bytes. */
   padDatagramTo(size: number): void {
-    if (!this.open) return;
+    if (this.openStart < 0) return;
     const target = Math.min(size, this.maxSize);
     const missing = target - this.size;
     if (missing > 0) this.writer.writeZeros(missing);
@@ -141,27 +161,34 @@ export class DatagramBuilder {
   }
 
   private sealOpen(): void {
-    const packet = this.open;
-    if (!packet) return;
-    this.open = undefined;
+    const start = this.openStart;
+    const keys = this.openKeys;
+    if (start < 0 || keys === undefined) return;
+    this.openStart = -1;
+    this.openKeys = undefined;
     const w = this.writer;
     // RFC 9001 §5.4.2: pad so the sample is inside the packet.
-    const short = packet.pnLength + (w.offset - this.payloadStart);
+    const short = this.openPnLength + (w.offset - this.payloadStart);
     if (short < MIN_PN_AND_PAYLOAD) w.writeZeros(MIN_PN_AND_PAYLOAD - short);
     const payloadEnd = w.offset;
-    const { header } = packet;
     // RFC 9000 §17.2: Length covers the packet number and the payload (with the tag).
-    if (header.lengthOffset >= 0) fillLongHeaderLength(w, header, payloadEnd + AEAD_TAG_LENGTH);
-    const end = packet.keys.aead.seal(
-      packet.packetNumber,
+    if (this.openLengthOffset >= 0) {
+      w.fillVarint(
+        this.openLengthOffset,
+        payloadEnd + AEAD_TAG_LENGTH - this.openPnOffset,
+        this.openLengthFieldSize,
+      );
+    }
+    const end = keys.aead.seal(
+      this.openPacketNumber,
       w.buffer,
-      header.start,
+      start,
       this.payloadStart,
       payloadEnd,
     );
     w.offset = end;
-    this.packetSizes.push(end - header.start);
-    protectHeader(packet.keys.headerProtection, w.buffer, header.start, header.pnOffset, end);
+    this.packetSizes.push(end - start);
+    protectHeader(keys.headerProtection, w.buffer, start, this.openPnOffset, end);
   }
 }
 

@@ -4,7 +4,7 @@
 // PING when a probe is due with nothing else ack-eliciting to send.
 // Packets of several spaces coalesce into one datagram (RFC 9000 §12.2).
 import { varintLength } from '../coding/varint.js';
-import { encodeFrame, frameSize } from '../frame/encode-frame.js';
+import { encodeFrame, encodeStreamFrame, frameSize } from '../frame/encode-frame.js';
 import type { AckFrame, Frame } from '../frame/frame.js';
 import { encodePacketNumberLength } from '../packet/packet-number.js';
 import { PacketType } from '../packet/packet-type.js';
@@ -28,9 +28,49 @@ const MIN_PACKET_ROOM = 24;
 const CONTROL_FRAME_ROOM = 32;
 const NEW_CONNECTION_ID_ROOM = 1 + 8 + 8 + 1 + 20 + 16;
 const MIN_INITIAL_DATAGRAM = 1200;
-let scratch = new Uint8Array(0);
 /** Room for a CONNECTION_CLOSE packet with a short reason. */
 const MIN_CLOSE_DATAGRAM = 128;
+
+// Packets are built in a scratch buffer shared by every connection, with one
+// builder (building is synchronous and never re-entered); only a datagram
+// that is actually sent is copied out (most polls on a receiving endpoint
+// send nothing).
+let scratch = new Uint8Array(0);
+let sharedBuilder: DatagramBuilder | undefined;
+
+// Sent datagrams are copied into slices of a shared slab rather than each
+// into its own ArrayBuffer: one allocation per ~27 full-size datagrams
+// instead of one per datagram (each ArrayBuffer is a malloc, a zero fill and
+// work for the garbage collector). A slice keeps its slab alive only while
+// the datagram itself is held, which is until it is sent.
+const SLAB_SIZE = 32 * 1024;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+function builderFor(maxSize: number): DatagramBuilder {
+  if (scratch.length < maxSize) {
+    scratch = new Uint8Array(maxSize);
+    sharedBuilder = undefined;
+  }
+  if (sharedBuilder === undefined) sharedBuilder = new DatagramBuilder(scratch, maxSize);
+  else sharedBuilder.reset(scratch, maxSize);
+  return sharedBuilder;
+}
+
+/** The finished datagram, copied out of the scratch buffer. */
+function copyOut(builder: DatagramBuilder): Uint8Array {
+  const bytes = builder.finish();
+  const length = bytes.length;
+  if (length > SLAB_SIZE) return bytes.slice();
+  if (slabUsed + length > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const datagram = slab.subarray(slabUsed, slabUsed + length);
+  datagram.set(bytes);
+  slabUsed += length;
+  return datagram;
+}
 
 export class TransmitScheduler {
   /** When pacing holds back data that is ready: the connection's timer. */
@@ -48,12 +88,7 @@ export class TransmitScheduler {
     const closing = c.state === 'closing';
     if (budget < (closing ? MIN_CLOSE_DATAGRAM : MIN_INITIAL_DATAGRAM)) return undefined;
     const maxSize = Math.min(c.maxDatagramSize, budget);
-    // Packets are built in a scratch buffer shared by every connection
-    // (building is synchronous and the datagram is copied out before
-    // returning); only a datagram that is actually sent is copied (most
-    // polls on a receiving endpoint send nothing).
-    if (scratch.length < maxSize) scratch = new Uint8Array(maxSize);
-    const builder = new DatagramBuilder(scratch, maxSize);
+    const builder = builderFor(maxSize);
     if (closing) return this.buildClose(now, builder);
     const cwndOpen = c.recovery.canSend(maxSize);
     const sendAt = c.recovery.nextSendTime(now, maxSize);
@@ -69,10 +104,12 @@ export class TransmitScheduler {
     }
     // RFC 9000 §14.1: a client pads every datagram carrying an Initial packet,
     // a server every one carrying an ack-eliciting Initial, to 1200 bytes.
-    const initial = packets.find((p) => p.space === PacketNumberSpace.Initial);
-    const padded = initial !== undefined && (c.role === 'client' || initial.ackEliciting);
+    let padded = false;
+    for (const p of packets) {
+      if (p.space === PacketNumberSpace.Initial) padded = c.role === 'client' || p.ackEliciting;
+    }
     if (padded) builder.padDatagramTo(MIN_INITIAL_DATAGRAM);
-    const datagram = builder.finish().slice();
+    const datagram = copyOut(builder);
     this.recordSent(now, packets, builder.packetSizes, padded);
     // RFC 9001 §4.9.1: a client discards Initial keys when it first sends a Handshake packet.
     if (c.role === 'client' && builder.contains(PacketType.Handshake)) {
@@ -289,15 +326,7 @@ export class TransmitScheduler {
     while (builder.remaining >= MIN_PACKET_ROOM) {
       const next = c.streams.pollStreamFrame(builder.remaining);
       if (next === null) break;
-      const frame: Frame = {
-        type: 'stream',
-        streamId: next.streamId,
-        offset: next.offset,
-        data: next.data,
-        fin: next.fin,
-        explicitLength: true,
-      };
-      encodeFrame(builder.writer, frame);
+      encodeStreamFrame(builder.writer, next.streamId, next.offset, next.data, next.fin, true);
       frames.push({
         kind: 'stream',
         streamId: next.streamId,
@@ -348,7 +377,7 @@ export class TransmitScheduler {
     if (builder.contains(PacketType.Initial) && c.role === 'client') {
       builder.padDatagramTo(MIN_INITIAL_DATAGRAM);
     }
-    const datagram = builder.finish().slice();
+    const datagram = copyOut(builder);
     // Recorded (not in flight) so that packet numbers keep advancing.
     this.recordSent(now, packets, builder.packetSizes, false);
     return datagram;

@@ -9,7 +9,15 @@
 
 import { varintLength } from '../coding/varint.js';
 import type { BufferWriter } from '../coding/writer.js';
-import { type AckFrame, type Frame, frameTypeOf } from './frame.js';
+import {
+  type AckFrame,
+  type Frame,
+  FrameType,
+  frameTypeOf,
+  STREAM_FLAG_FIN,
+  STREAM_FLAG_LEN,
+  STREAM_FLAG_OFF,
+} from './frame.js';
 
 function checkBytes(name: string, bytes: Uint8Array, min: number, max: number): void {
   if (bytes.length < min || bytes.length > max) {
@@ -161,10 +169,7 @@ export function encodeFrame(writer: BufferWriter, frame: Frame): void {
       writer.writeBytes(frame.token);
       return;
     case 'stream':
-      writer.writeVarint(frame.streamId);
-      if (frame.offset !== 0) writer.writeVarint(frame.offset);
-      if (frame.explicitLength) writer.writeVarint(frame.data.length);
-      writer.writeBytes(frame.data);
+      writeStreamFields(writer, frame.streamId, frame.offset, frame.data, frame.explicitLength);
       return;
     case 'maxData':
     case 'maxStreams':
@@ -234,4 +239,38 @@ function encodeAckBody(writer: BufferWriter, frame: AckFrame): void {
     writer.writeVarint(frame.ecn.ect1);
     writer.writeVarint(frame.ecn.ce);
   }
+}
+
+/**
+ * A STREAM frame (RFC 9000 §19.8) from its fields, without a Frame object:
+ * the bulk sender's path, once per packet. Same bytes as encodeFrame.
+ */
+export function encodeStreamFrame(
+  writer: BufferWriter,
+  streamId: number,
+  offset: number,
+  data: Uint8Array,
+  fin: boolean,
+  explicitLength: boolean,
+): void {
+  writer.writeUint8(
+    FrameType.STREAM |
+      (offset !== 0 ? STREAM_FLAG_OFF : 0) |
+      (explicitLength ? STREAM_FLAG_LEN : 0) |
+      (fin ? STREAM_FLAG_FIN : 0),
+  );
+  writeStreamFields(writer, streamId, offset, data, explicitLength);
+}
+
+function writeStreamFields(
+  writer: BufferWriter,
+  streamId: number,
+  offset: number,
+  data: Uint8Array,
+  explicitLength: boolean | undefined,
+): void {
+  writer.writeVarint(streamId);
+  if (offset !== 0) writer.writeVarint(offset);
+  if (explicitLength) writer.writeVarint(data.length);
+  writer.writeBytes(data);
 }

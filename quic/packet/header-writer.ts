@@ -106,14 +106,35 @@ export function fillLongHeaderLength(
 }
 
 export function writeShortHeader(writer: BufferWriter, fields: ShortHeaderFields): WrittenHeader {
-  const { dcid, packetNumber, pnLength } = fields;
-  checkHeaderArgs(pnLength, dcid, dcid);
   const start = writer.offset;
-  writer.writeUint8(
-    0x40 | (fields.spinBit ? 0x20 : 0) | (fields.keyPhase ? 0x04 : 0) | (pnLength - 1),
+  const pnOffset = writeShortHeaderFields(
+    writer,
+    fields.dcid,
+    fields.packetNumber,
+    fields.pnLength,
+    fields.keyPhase,
+    fields.spinBit,
   );
+  return { start, lengthOffset: -1, lengthFieldSize: 0, pnOffset };
+}
+
+/**
+ * writeShortHeader without the result object (the packet builder's per
+ * datagram path): returns the Packet Number's offset; the packet starts at
+ * the writer's offset before the call.
+ */
+export function writeShortHeaderFields(
+  writer: BufferWriter,
+  dcid: Uint8Array,
+  packetNumber: number,
+  pnLength: number,
+  keyPhase: boolean,
+  spinBit = false,
+): number {
+  checkHeaderArgs(pnLength, dcid, dcid);
+  writer.writeUint8(0x40 | (spinBit ? 0x20 : 0) | (keyPhase ? 0x04 : 0) | (pnLength - 1));
   writer.writeBytes(dcid);
   const pnOffset = writer.reserve(pnLength);
   writePacketNumber(writer.buffer, pnOffset, packetNumber, pnLength);
-  return { start, lengthOffset: -1, lengthFieldSize: 0, pnOffset };
+  return pnOffset;
 }

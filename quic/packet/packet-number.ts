@@ -59,9 +59,12 @@ export function writePacketNumber(
   pn: number,
   length: number,
 ): void {
-  const low = pn % 0x1_0000_0000;
-  for (let i = length - 1; i >= 0; i--) {
-    buf[offset + length - 1 - i] = Math.floor(low / 2 ** (8 * i)) & 0xff;
+  // The low 32 bits as an unsigned integer (pn may exceed 2^32, so no `|0`
+  // on pn itself), then shifts: no Math.pow per byte on the send path.
+  let low = pn % 0x1_0000_0000;
+  for (let i = offset + length - 1; i >= offset; i--) {
+    buf[i] = low & 0xff;
+    low >>>= 8;
   }
 }
 

@@ -4,7 +4,7 @@ import { BufferReader } from '../../../quic/coding/reader.js';
 import { BufferWriter } from '../../../quic/coding/writer.js';
 import { TransportError, TransportErrorCode } from '../../../quic/errors.js';
 import { decodeFrame, decodeFrames } from '../../../quic/frame/decode-frame.js';
-import { encodeFrame, frameSize } from '../../../quic/frame/encode-frame.js';
+import { encodeFrame, encodeStreamFrame, frameSize } from '../../../quic/frame/encode-frame.js';
 import { type Frame, frameTypeOf, MAX_ACK_RANGES } from '../../../quic/frame/frame.js';
 import { PacketType } from '../../../quic/packet/packet-type.js';
 import { frameArbitrary, runsToEnd } from './frame-arbitraries.js';
@@ -374,5 +374,27 @@ describe('frame codec: encoder argument checks', () => {
       { type: 'maxData', maximum: -1 },
     ];
     for (const frame of bad) expect(() => encode(frame), JSON.stringify(frame)).toThrow(TypeError);
+  });
+});
+
+describe('encodeStreamFrame', () => {
+  it('writes the same bytes as encodeFrame for every STREAM frame', () => {
+    fc.assert(
+      fc.property(frameArbitrary, (frame) => {
+        fc.pre(frame.type === 'stream');
+        if (frame.type !== 'stream') return;
+        const w = BufferWriter.growable(8);
+        encodeStreamFrame(
+          w,
+          frame.streamId,
+          frame.offset,
+          frame.data,
+          frame.fin,
+          frame.explicitLength ?? false,
+        );
+        expect(toHex(w.bytes())).toBe(toHex(encode(frame)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

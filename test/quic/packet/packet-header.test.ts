@@ -6,6 +6,7 @@ import {
   fillLongHeaderLength,
   writeLongHeader,
   writeShortHeader,
+  writeShortHeaderFields,
 } from '../../../quic/packet/header-writer.js';
 import {
   hasReservedBits,
@@ -208,6 +209,36 @@ describe('header writers', () => {
     });
     expect(toHex(w.bytes())).toBe('4200bff4');
     expect(h.pnOffset).toBe(1);
+  });
+
+  it('writeShortHeaderFields writes what writeShortHeader writes and returns pnOffset', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 20 }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.boolean(),
+        fc.boolean(),
+        (dcid, packetNumber, pnLength, keyPhase, spinBit) => {
+          const a = BufferWriter.growable();
+          a.writeUint8(0xee); // not at offset 0
+          const h = writeShortHeader(a, { dcid, packetNumber, pnLength, keyPhase, spinBit });
+          const b = BufferWriter.growable();
+          b.writeUint8(0xee);
+          const pnOffset = writeShortHeaderFields(
+            b,
+            dcid,
+            packetNumber,
+            pnLength,
+            keyPhase,
+            spinBit,
+          );
+          expect(toHex(b.bytes())).toBe(toHex(a.bytes()));
+          expect(pnOffset).toBe(h.pnOffset);
+          expect(h.start).toBe(1);
+        },
+      ),
+    );
   });
 
   it('long headers of every type and version round trip through the parser', () => {

@@ -25,6 +25,28 @@ describe('packet numbers: RFC 9000 Appendix A.2 and A.3 examples', () => {
   });
 });
 
+describe('writePacketNumber', () => {
+  it('writes the low bytes, big-endian, also above 2^31 and 2^32', () => {
+    const cases: [number, number, string][] = [
+      [0, 1, '00'],
+      [0xff, 1, 'ff'],
+      [0x1234, 2, '1234'],
+      [0x80000000, 4, '80000000'],
+      [0xfedcba98, 4, 'fedcba98'],
+      [2 ** 32 + 0x0102, 2, '0102'],
+      [2 ** 40 + 0xa1b2c3d4, 4, 'a1b2c3d4'],
+      [Number.MAX_SAFE_INTEGER, 4, 'ffffffff'],
+    ];
+    for (const [pn, length, hex] of cases) {
+      const buf = new Uint8Array(6).fill(0xee);
+      writePacketNumber(buf, 1, pn, length);
+      expect(Buffer.from(buf.subarray(1, 1 + length)).toString('hex'), `${pn}`).toBe(hex);
+      expect(buf[0]).toBe(0xee);
+      expect(buf[1 + length] ?? 0xee).toBe(0xee);
+    }
+  });
+});
+
 describe('packet numbers: properties', () => {
   it('before any ACK the full packet number is represented', () => {
     expect(encodePacketNumberLength(0, undefined)).toBe(1);
