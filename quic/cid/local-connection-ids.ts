@@ -41,7 +41,7 @@ export class LocalConnectionIds {
   private readonly active = new Map<number, IssuedConnectionId>();
   private nextSequence = 1;
   private peerLimit = 2; // RFC 9000 §18.2: the default active_connection_id_limit is 2.
-  private readonly unsent: IssuedConnectionId[] = [];
+  private unsent: IssuedConnectionId[] = [];
   private readonly maxActive: number;
 
   constructor(private readonly options: LocalConnectionIdsOptions) {
@@ -93,7 +93,10 @@ export class LocalConnectionIds {
 
   /** NEW_CONNECTION_ID frames waiting to be sent (first in, first out). */
   pollNewConnectionId(): IssuedConnectionId | undefined {
-    return this.unsent.shift();
+    const next = this.unsent.shift();
+    // Drained: drop the grown backing store rather than keep it for the connection's life.
+    if (next !== undefined && this.unsent.length === 0) this.unsent = [];
+    return next;
   }
 
   hasPending(): boolean {

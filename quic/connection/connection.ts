@@ -171,7 +171,7 @@ export class Connection {
 
   /** Dropped by a server once the handshake is confirmed (memory per idle connection). */
   private tls: TlsClient | TlsServer | undefined;
-  private readonly events: ConnectionEvent[] = [];
+  private events: ConnectionEvent[] = [];
   private readonly scheduler: TransmitScheduler;
   private readonly originalDcid: Uint8Array;
   private firstFlightVersion: number | undefined;
@@ -386,6 +386,9 @@ export class Connection {
     if (streamEvent) return { type: 'stream', event: streamEvent };
     const event = this.events.shift();
     if (event?.type === 'datagram') this.queuedDatagrams--;
+    // A drained queue keeps its grown backing store (17 slots after the
+    // first push) for the connection's life unless replaced.
+    if (event !== undefined && this.events.length === 0) this.events = [];
     return event;
   }
 
