@@ -376,8 +376,14 @@ async function idleMemory(certs: string, count: number, parallel: number): Promi
   const before = await server.next<ServerStats>();
   const idle = child('quic-client.js', ['idle', port, count, parallel]);
   const opened = await idle.next<{ opened: number; failures: number }>();
-  server.process.send('stats');
-  const after = await server.next<ServerStats>();
+  // The server may still be dispatching the last accepted connections.
+  let after: ServerStats;
+  for (let i = 0; ; i++) {
+    server.process.send('stats');
+    after = await server.next<ServerStats>();
+    if (after.connections >= opened.opened || i === 100) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const n = Math.max(1, after.connections);
   const heap =
     after.memory.heapUsed + after.memory.external - before.memory.heapUsed - before.memory.external;
