@@ -35,6 +35,7 @@ const MIN_CLOSE_DATAGRAM = 128;
 // builder (building is synchronous and never re-entered); only a datagram
 // that is actually sent is copied out (most polls on a receiving endpoint
 // send nothing).
+const EMPTY = new Uint8Array(0);
 let scratch = new Uint8Array(0);
 let sharedBuilder: DatagramBuilder | undefined;
 
@@ -46,6 +47,27 @@ let sharedBuilder: DatagramBuilder | undefined;
 const SLAB_SIZE = 32 * 1024;
 let slab = new Uint8Array(0);
 let slabUsed = 0;
+
+/** See TransmitScheduler.plan. */
+const sharedPlan = {
+  type: PacketType.OneRtt,
+  version: 0,
+  dcid: EMPTY,
+  scid: EMPTY,
+  token: undefined,
+  packetNumber: 0,
+  pnLength: 1,
+  keys: undefined,
+  keyPhase: 0,
+} as Omit<PacketHeaderPlan, 'keys'> & { keys: PacketHeaderPlan['keys'] | undefined };
+
+/** Forgets the last connection's keys and IDs once its datagram is built. */
+function releasePlan(): void {
+  sharedPlan.keys = undefined;
+  sharedPlan.dcid = EMPTY;
+  sharedPlan.scid = EMPTY;
+  sharedPlan.token = undefined;
+}
 
 function builderFor(maxSize: number): DatagramBuilder {
   if (scratch.length < maxSize) {
@@ -79,6 +101,14 @@ export class TransmitScheduler {
   constructor(private readonly c: Connection) {}
 
   buildDatagram(now: number): Uint8Array | undefined {
+    try {
+      return this.build(now);
+    } finally {
+      releasePlan();
+    }
+  }
+
+  private build(now: number): Uint8Array | undefined {
     const c = this.c;
     this.pacedUntil = undefined;
     const budget = c.amplificationBudget();
@@ -157,6 +187,11 @@ export class TransmitScheduler {
     );
   }
 
+  /**
+   * The header of the next packet in `space`, or undefined without keys. The
+   * object is shared (one fewer allocation per packet, and none kept per
+   * connection): valid until the next call.
+   */
   private plan(space: PacketSpace): PacketHeaderPlan | undefined {
     const c = this.c;
     if (space.discarded) return undefined;
@@ -164,17 +199,17 @@ export class TransmitScheduler {
     const keys = isApp ? c.oneRtt?.write : space.writeKeys;
     if (keys === undefined) return undefined;
     const packetNumber = c.recovery.nextPacketNumber(space.space);
-    return {
-      type: space.packetType,
-      version: space.packetType === PacketType.Initial ? c.wireVersion : c.version,
-      dcid: c.peerCids.current.cid,
-      scid: c.scid,
-      token: c.role === 'client' ? c.token : undefined,
-      packetNumber,
-      pnLength: encodePacketNumberLength(packetNumber, c.recovery.largestAcked(space.space)),
-      keys,
-      keyPhase: isApp ? c.oneRtt!.keyPhase : 0,
-    };
+    const plan = sharedPlan;
+    plan.type = space.packetType;
+    plan.version = space.packetType === PacketType.Initial ? c.wireVersion : c.version;
+    plan.dcid = c.peerCids.current.cid;
+    plan.scid = c.scid;
+    plan.token = c.role === 'client' ? c.token : undefined;
+    plan.packetNumber = packetNumber;
+    plan.pnLength = encodePacketNumberLength(packetNumber, c.recovery.largestAcked(space.space));
+    plan.keys = keys;
+    plan.keyPhase = isApp ? c.oneRtt!.keyPhase : 0;
+    return plan as PacketHeaderPlan;
   }
 
   private writePacket(

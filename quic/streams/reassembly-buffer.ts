@@ -66,8 +66,11 @@ export class ReassemblyBuffer {
     const end = offset + data.length;
     const start = Math.max(offset, this.nextReadOffset);
     if (end <= start) return;
-    const missing = this.received.gaps(start, end);
-    if (missing.length === 0) return;
+    // The common case, in-order data: nothing at or above `start` has
+    // arrived yet, so all of it is new and no gap list is needed.
+    const top = this.received.max();
+    const missing = top === undefined || start >= top ? undefined : this.received.gaps(start, end);
+    if (missing !== undefined && missing.length === 0) return;
     this.reserve(end - this.nextReadOffset, limit - this.nextReadOffset);
     this.received.add(start, end);
     // RFC 9000 §21.7: QUIC deployments SHOULD provide mitigations for stream
@@ -79,6 +82,10 @@ export class ReassemblyBuffer {
         `stream data fragmented into more than ${this.maxGaps} gaps`,
         this.frameType,
       );
+    }
+    if (missing === undefined) {
+      this.writeAt(start, start === offset ? data : data.subarray(start - offset));
+      return;
     }
     for (const [s, e] of missing) this.writeAt(s, data.subarray(s - offset, e - offset));
   }
@@ -126,9 +133,13 @@ export class ReassemblyBuffer {
     const cap = this.ring.length;
     if (bytes.length === 0) return;
     const pos = offset % cap;
-    const first = Math.min(bytes.length, cap - pos);
+    if (bytes.length <= cap - pos) {
+      this.ring.set(bytes, pos);
+      return;
+    }
+    const first = cap - pos;
     this.ring.set(bytes.subarray(0, first), pos);
-    if (first < bytes.length) this.ring.set(bytes.subarray(first), 0);
+    this.ring.set(bytes.subarray(first), 0);
   }
 
   private copyOut(offset: number, length: number): Uint8Array {
