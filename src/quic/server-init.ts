@@ -91,7 +91,8 @@ function checkQuic(value: unknown): Partial<QuicListenerOptions> {
     limits.retryAboveHandshakes = Math.max(1, Math.floor(limits.maxHandshakes / 4));
   }
   out.limits = limits;
-  const common = checkTransport(q);
+  // checkTransport reads `init.quic` from a whole init object.
+  const common = checkTransport({ quic: q });
   out.transport = common.transport;
   if (common.maxDatagramSize !== undefined) out.maxDatagramSize = common.maxDatagramSize;
   if (common.congestionControl !== undefined) out.congestionControl = common.congestionControl;
