@@ -1,6 +1,7 @@
 // HKDF (RFC 5869) and the TLS 1.3 HKDF-Expand-Label (RFC 8446 §7.1), shared by
 // the TLS key schedule and QUIC's packet-protection key derivation.
 import { expand, extract } from '@noble/hashes/hkdf.js';
+import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { loadNodeCrypto } from './node-provider.js';
 
@@ -51,6 +52,16 @@ export function setNativeHkdf(enabled: boolean): void {
   nativeHmac = null;
 }
 
+/**
+ * HMAC (RFC 2104) with one of the TLS hashes: node:crypto where it exists
+ * (about 3x faster than @noble for short inputs), else @noble; same bytes.
+ */
+export function hmac(name: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+  const native = hmacNative();
+  if (native) return native(name, key, [data]);
+  return nobleHmac(HASHES[name], key, data);
+}
+
 export function hkdfExtract(name: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
   const hmac = hmacNative();
   // RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an absent salt is HashLen zeros.
@@ -90,6 +101,22 @@ export function hkdfExpand(
 
 const TLS13_PREFIX = new TextEncoder().encode('tls13 ');
 
+// Labels are a handful of constants ("quic key", "c hs traffic", ...), each
+// used several times per handshake: encode each once. Bounded, in case a
+// caller builds labels at run time.
+const MAX_CACHED_LABELS = 64;
+const labelCache = new Map<string, Uint8Array>();
+const utf8 = new TextEncoder();
+
+function encodeLabel(label: string): Uint8Array {
+  let bytes = labelCache.get(label);
+  if (bytes === undefined) {
+    bytes = utf8.encode(label);
+    if (labelCache.size < MAX_CACHED_LABELS) labelCache.set(label, bytes);
+  }
+  return bytes;
+}
+
 /**
  * RFC 8446 §7.1: HKDF-Expand-Label(Secret, Label, Context, Length) =
  * HKDF-Expand(Secret, HkdfLabel, Length), where HkdfLabel is
@@ -102,7 +129,7 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const labelBytes = typeof label === 'string' ? new TextEncoder().encode(label) : label;
+  const labelBytes = typeof label === 'string' ? encodeLabel(label) : label;
   const fullLabelLength = TLS13_PREFIX.length + labelBytes.length;
   if (fullLabelLength > 255 || context.length > 255 || length > 0xffff) {
     throw new RangeError('HKDF-Expand-Label: label, context or length out of range');

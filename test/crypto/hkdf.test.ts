@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { hkdfExpand, hkdfExpandLabel, hkdfExtract } from '../../crypto/hkdf.js';
+import {
+  hkdfExpand,
+  hkdfExpandLabel,
+  hkdfExtract,
+  hmac,
+  setNativeHkdf,
+} from '../../crypto/hkdf.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -66,5 +72,57 @@ describe('HKDF on both paths', () => {
     setNativeHkdf(true);
     const native = run();
     expect(native).toEqual(pure);
+  });
+});
+
+describe('HMAC', () => {
+  // RFC 4231 §4.2 and §4.3 (test cases 1 and 2), SHA-256 and SHA-384.
+  const cases: [Uint8Array, Uint8Array, string, string][] = [
+    [
+      hex('0b'.repeat(20)),
+      new TextEncoder().encode('Hi There'),
+      'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7',
+      'afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6',
+    ],
+    [
+      new TextEncoder().encode('Jefe'),
+      new TextEncoder().encode('what do ya want for nothing?'),
+      '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+      'af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c78b3239ecfab21649',
+    ],
+  ];
+
+  it.each([
+    ['node:crypto', true],
+    ['@noble', false],
+  ])('RFC 4231 test cases 1 and 2 on %s', (_path, native) => {
+    setNativeHkdf(native);
+    try {
+      for (const [key, data, sha256, sha384] of cases) {
+        expect(toHex(hmac('sha256', key, data))).toBe(sha256);
+        expect(toHex(hmac('sha384', key, data))).toBe(sha384);
+      }
+    } finally {
+      setNativeHkdf(true);
+    }
+  });
+
+  it('labels given as strings and as bytes expand alike (the encoded labels are cached)', () => {
+    const secret = new Uint8Array(32).map((_, i) => i);
+    for (let i = 0; i < 100; i++) {
+      // More distinct labels than the cache holds: the uncached path too.
+      const label = `label ${i}`;
+      const asString = hkdfExpandLabel('sha256', secret, label, new Uint8Array(0), 16);
+      const again = hkdfExpandLabel('sha256', secret, label, new Uint8Array(0), 16);
+      const asBytes = hkdfExpandLabel(
+        'sha256',
+        secret,
+        new TextEncoder().encode(label),
+        new Uint8Array(0),
+        16,
+      );
+      expect(toHex(again)).toBe(toHex(asString));
+      expect(toHex(asBytes)).toBe(toHex(asString));
+    }
   });
 });
