@@ -4,7 +4,7 @@
 // ticket key the server shell keeps for all connections of a listener (so any
 // connection can resume any other's session). Client side: what the client
 // keeps to resume, handed to the application as a `SessionTicket`.
-import { gcm } from '@noble/ciphers/aes.js';
+import { aesGcmOpen, aesGcmSeal } from './aes-gcm-box.js';
 import { TlsReader, TlsWriter } from './codec.js';
 
 /** RFC 8446 §4.6.1: Servers MUST NOT use any value greater than 604800 seconds (7 days). */
@@ -86,7 +86,7 @@ export class TicketSealer {
   seal(state: TicketState, random: (n: number) => Uint8Array): Uint8Array {
     const nonce = random(NONCE_LENGTH);
     const header = Uint8Array.from([TICKET_FORMAT_VERSION]);
-    const sealed = gcm(this.key, nonce, header).encrypt(encodeState(state));
+    const sealed = aesGcmSeal(this.key, nonce, header, encodeState(state));
     return new TlsWriter().bytes(header).bytes(nonce).bytes(sealed).finish();
   }
 
@@ -98,8 +98,8 @@ export class TicketSealer {
     try {
       const header = ticket.subarray(0, 1);
       const nonce = ticket.subarray(1, 1 + NONCE_LENGTH);
-      const plain = gcm(this.key, nonce, header).decrypt(ticket.subarray(1 + NONCE_LENGTH));
-      return decodeState(plain);
+      const plain = aesGcmOpen(this.key, nonce, header, ticket.subarray(1 + NONCE_LENGTH));
+      return plain === undefined ? undefined : decodeState(plain);
     } catch {
       // A forged, corrupted or foreign ticket: RFC 8446 §4.2.11 says the server
       // then simply does not select that PSK.

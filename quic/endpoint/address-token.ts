@@ -1,5 +1,5 @@
 // Address validation tokens (RFC 9000 §8.1.2, §8.1.3): a Retry token or a
-// NEW_TOKEN token is an AES-256-GCM box, sealed with a per-endpoint random
+// NEW_TOKEN token is an AES-256-GCM box (crypto/tls/aes-gcm-box.ts), sealed with a per-endpoint random
 // key, holding when it was issued and (Retry only) the client's original
 // DCID and the SCID of our Retry. The client's address is authenticated as
 // additional data, so a token replayed from another address fails to open.
@@ -10,7 +10,7 @@
 //
 // Layout: kind (1 byte, clear, also authenticated) || nonce (12) ||
 // ciphertext of [issuedAt u48 | odcid len | odcid | rscid len | rscid] || tag (16).
-import { gcm } from '@noble/ciphers/aes.js';
+import { aesGcmOpen, aesGcmSeal } from '../../crypto/tls/aes-gcm-box.js';
 
 export type TokenKind = 'retry' | 'new-token';
 
@@ -85,14 +85,13 @@ export class AddressTokens {
     if (token.length < 1 + NONCE_LENGTH + 6 + TAG_LENGTH)
       return { ok: false, kind, why: 'malformed' };
     const nonce = token.subarray(1, 1 + NONCE_LENGTH);
-    let body: Uint8Array;
-    try {
-      body = gcm(this.key, nonce, additionalData(kind, address)).decrypt(
-        token.subarray(1 + NONCE_LENGTH),
-      );
-    } catch {
-      return { ok: false, kind, why: 'forged' };
-    }
+    const body = aesGcmOpen(
+      this.key,
+      nonce,
+      additionalData(kind, address),
+      token.subarray(1 + NONCE_LENGTH),
+    );
+    if (body === undefined) return { ok: false, kind, why: 'forged' };
     const issuedAt = readTime(body);
     const lifetime = kind === 'retry' ? this.lifetimes.retryMs : this.lifetimes.newTokenMs;
     // A token from the future cannot be ours either (the clock is monotonic).
@@ -121,7 +120,7 @@ export class AddressTokens {
     random: (n: number) => Uint8Array,
   ): Uint8Array {
     const nonce = random(NONCE_LENGTH);
-    const sealed = gcm(this.key, nonce, additionalData(kind, address)).encrypt(body);
+    const sealed = aesGcmSeal(this.key, nonce, additionalData(kind, address), body);
     const token = new Uint8Array(1 + NONCE_LENGTH + sealed.length);
     token[0] = KIND_BYTE[kind];
     token.set(nonce, 1);
