@@ -86,10 +86,14 @@ export class ConnectionDriver {
 
   service(): void {
     if (this.stopped) return;
-    const now = this.clock.now();
     const conn = this.connection;
     while (!this.sendBlocked) {
-      const datagram = conn.pollTransmit(now);
+      // The clock is read for every datagram, not once per burst: building
+      // and sending one takes tens of us, and the pacer (RFC 9002 §7.7)
+      // refills its bucket by the time that really passed. With one `now` for
+      // the whole burst, the bucket ran dry after each burst and the sender
+      // slept for a timer (>= 1 ms in JavaScript) it did not need.
+      const datagram = conn.pollTransmit(this.clock.now());
       if (datagram === undefined) break;
       const accepted = this.socket.send(datagram, this.remote.address, this.remote.port);
       if (!accepted) this.sendBlocked = true;
