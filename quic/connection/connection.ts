@@ -60,7 +60,7 @@ import {
   transportParametersFor,
 } from './connection-options.js';
 import { OneRttKeys } from './one-rtt-keys.js';
-import { createPacketSpaces, type PacketSpace } from './packet-space.js';
+import { createPacketSpaces, discardedSpace, type PacketSpace } from './packet-space.js';
 import { openPacket, type UndecryptablePacket } from './receive-path.js';
 import type { SentFrame, SentPayload } from './sent-frame.js';
 import { TransmitScheduler } from './transmit-scheduler.js';
@@ -1021,6 +1021,7 @@ export class Connection {
     const space = this.spaces[which]!;
     if (space.discarded) return;
     space.discard();
+    this.spaces[which] = discardedSpace(space);
     this.recovery.discardSpace(now, which);
   }
 

@@ -1,6 +1,7 @@
 // Idle timeout, application close and the closing/draining periods
 // (RFC 9000 §10).
 import { describe, expect, it } from 'vitest';
+import { PacketNumberSpace } from '../../../quic/recovery/index.js';
 import { ConnectionPair } from './connection-pair.js';
 
 function established(link: ConstructorParameters<typeof ConnectionPair>[2] = {}): ConnectionPair {
@@ -12,6 +13,29 @@ function established(link: ConstructorParameters<typeof ConnectionPair>[2] = {})
   pair.run(() => pair.client.handshakeConfirmed && (pair.server?.handshakeConfirmed ?? false));
   return pair;
 }
+
+describe('RFC 9001 §4.9 discarded packet number spaces', () => {
+  it('every connection shares one frozen discarded Initial and Handshake space', () => {
+    const a = established();
+    const b = established();
+    for (const which of [PacketNumberSpace.Initial, PacketNumberSpace.Handshake]) {
+      const shared = a.client.spaces[which]!;
+      expect(shared.discarded).toBe(true);
+      expect(Object.isFrozen(shared) && Object.isFrozen(shared.received)).toBe(true);
+      for (const c of [a.server!, b.client, b.server!]) expect(c.spaces[which]).toBe(shared);
+      expect([shared.received.rangeCount, shared.crypto.heldBytes, shared.probesDue]).toEqual([
+        0, 0, 0,
+      ]);
+    }
+    expect(a.client.spaces[PacketNumberSpace.ApplicationData]).not.toBe(
+      b.client.spaces[PacketNumberSpace.ApplicationData],
+    );
+    // Both connections go on working after the discard, through a clean close.
+    a.client.close(a.now, 0, 'done');
+    a.run(() => a.client.state === 'closed' && a.server!.state === 'closed', 10_000);
+    expect(a.server!.closeInfo?.reason).toBe('done');
+  });
+});
 
 describe('RFC 9000 §10.1 idle timeout', () => {
   it('uses the smaller of both idle timeouts and closes silently when the path goes quiet', () => {
