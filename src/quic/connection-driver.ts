@@ -13,6 +13,13 @@ export interface PeerAddress {
   port: number;
 }
 
+/**
+ * Datagrams one service() call may send before it lets the event loop run
+ * (received ACKs, other connections, the application): a window-sized burst
+ * would otherwise hold the loop for tens of ms. The pacer's largest burst.
+ */
+export const MAX_DATAGRAMS_PER_SERVICE = 64;
+
 export class ConnectionDriver {
   private timer: TimerHandle | undefined;
   private timerAt: number | undefined;
@@ -87,7 +94,12 @@ export class ConnectionDriver {
   service(): void {
     if (this.stopped) return;
     const conn = this.connection;
-    while (!this.sendBlocked) {
+    for (let sent = 0; !this.sendBlocked; sent++) {
+      if (sent === MAX_DATAGRAMS_PER_SERVICE) {
+        // More may be ready: continue once the I/O already due has run.
+        this.scheduleFlush();
+        break;
+      }
       // The clock is read for every datagram, not once per burst: building
       // and sending one takes tens of us, and the pacer (RFC 9002 §7.7)
       // refills its bucket by the time that really passed. With one `now` for

@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { Connection } from '../../../quic/connection/connection.js';
 import type { Clock, TimerHandle } from '../../../src/clock.js';
-import { ConnectionDriver } from '../../../src/quic/connection-driver.js';
+import {
+  ConnectionDriver,
+  MAX_DATAGRAMS_PER_SERVICE,
+} from '../../../src/quic/connection-driver.js';
 import type { RawUdpSocket } from '../../../src/udp/udp-stack.js';
 
 /** A clock that advances 0.05 ms each time it is read, and records timers. */
 function steppingClock() {
   let t = 100;
   const timers: { delay: number; callback: () => void }[] = [];
+  const deferred: (() => void)[] = [];
   const clock: Clock = {
+    defer: (callback) => void deferred.push(callback),
     now: () => (t += 0.05),
     setTimer(delay, callback) {
       const timer = { delay, callback };
@@ -17,7 +22,7 @@ function steppingClock() {
     },
     clearTimer() {},
   };
-  return { clock, timers };
+  return { clock, timers, deferred };
 }
 
 function fakeSocket(sent: Uint8Array[], accept = () => true): RawUdpSocket {
@@ -87,5 +92,28 @@ describe('ConnectionDriver.service', () => {
         resolve();
       }),
     );
+  });
+
+  it('sends at most MAX_DATAGRAMS_PER_SERVICE per call, then continues after pending I/O', () => {
+    const polls: number[] = [];
+    const sent: Uint8Array[] = [];
+    const { clock, deferred } = steppingClock();
+    const total = 2 * MAX_DATAGRAMS_PER_SERVICE + 10;
+    const driver = new ConnectionDriver(
+      fakeConnection(total, polls),
+      fakeSocket(sent),
+      { address: '127.0.0.1', port: 2 },
+      clock,
+      () => {},
+    );
+    driver.service();
+    expect(sent.length).toBe(MAX_DATAGRAMS_PER_SERVICE);
+    expect(deferred.length).toBe(1);
+    driver.service(); // a service already queued: no second deferral
+    expect(sent.length).toBe(2 * MAX_DATAGRAMS_PER_SERVICE);
+    expect(deferred.length).toBe(1);
+    deferred.shift()!();
+    expect(sent.length).toBe(total);
+    expect(deferred.length).toBe(0);
   });
 });
