@@ -44,7 +44,7 @@ function headerProtectionAlgorithm(suite: CipherSuiteInfo): string {
 // Per-packet scratch shared by every NodeAead: seal and open are synchronous
 // and never re-entered, and an idle connection should not carry its own copies.
 const nonceScratch = new Uint8Array(12);
-const CIPHER_OPTIONS = { authTagLength: AEAD_TAG_LENGTH };
+const DECIPHER_OPTIONS = { authTagLength: AEAD_TAG_LENGTH };
 
 /**
  * OpenSSL cannot rekey a GCM context with a new nonce through the Node API,
@@ -75,12 +75,9 @@ class NodeAead implements PacketAead {
   ): number {
     checkSealRange(buf, headerStart, payloadStart, payloadEnd);
     this.iv.writeNonce(packetNumber, nonceScratch);
-    const cipher = this.crypto.createCipheriv(
-      this.algorithm,
-      this.key,
-      nonceScratch,
-      CIPHER_OPTIONS,
-    );
+    // GCM and ChaCha20-Poly1305 produce a 16-byte tag by default; the option
+    // is only needed (and kept) when opening, to refuse shorter tags.
+    const cipher = this.crypto.createCipheriv(this.algorithm, this.key, nonceScratch);
     cipher.setAAD(buf.subarray(headerStart, payloadStart));
     const ciphertext = cipher.update(buf.subarray(payloadStart, payloadEnd));
     const rest = cipher.final();
@@ -106,7 +103,7 @@ class NodeAead implements PacketAead {
         this.algorithm,
         this.key,
         nonceScratch,
-        CIPHER_OPTIONS,
+        DECIPHER_OPTIONS,
       );
       decipher.setAAD(buf.subarray(headerStart, payloadStart));
       decipher.setAuthTag(buf.subarray(dataEnd, packetEnd));
