@@ -296,13 +296,13 @@ async function core(size: number): Promise<void> {
     const perSent = result.server.micros / result.server.datagramsSent;
     const perReceived = result.client.micros / result.client.datagramsReceived;
     row(
-      `core: sender CPU per datagram (${provider} packet crypto)`,
+      `core: sender time per datagram (${provider} packet crypto)`,
       perSent,
       'us',
       `${result.server.datagramsSent} sent, ${result.server.datagramsReceived} received; ${((result.server.micros / result.bytes) * 1000).toFixed(1)} ms/MB`,
     );
     row(
-      `core: receiver CPU per datagram (${provider} packet crypto)`,
+      `core: receiver time per datagram (${provider} packet crypto)`,
       perReceived,
       'us',
       `${result.client.datagramsSent} ACK datagrams sent; ${((result.client.micros / result.bytes) * 1000).toFixed(1)} ms/MB`,
