@@ -39,7 +39,8 @@ export function decodePacketNumber(
   pnNbits: number,
 ): number {
   const expectedPn = largestPn + 1;
-  const pnWin = 2 ** pnNbits;
+  // A shift for 8..24 bits (`2 **` is a Math.pow call, once per packet received).
+  const pnWin = pnNbits < 31 ? 1 << pnNbits : 2 ** pnNbits;
   const pnHwin = pnWin / 2;
   // (expected_pn & ~pn_mask) | truncated_pn, without 32-bit bitwise operators.
   const candidatePn = expectedPn - (expectedPn % pnWin) + truncatedPn;

@@ -417,7 +417,8 @@ export class LossRecovery<T> {
    * where max_ack_delay counts only for Application Data.
    */
   ptoPeriod(space: PacketNumberSpace): number {
-    const backoff = 2 ** Math.min(this.ptoCount, MAX_BACKOFF_EXPONENT);
+    // A shift, not `2 **` (a Math.pow call, on every packet sent).
+    const backoff = 1 << Math.min(this.ptoCount, MAX_BACKOFF_EXPONENT);
     const ackDelay = space === PacketNumberSpace.ApplicationData ? this.maxAckDelay : 0;
     return (this.rtt.ptoBase() + ackDelay) * backoff;
   }
