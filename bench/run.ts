@@ -226,7 +226,7 @@ function downloadRow(name: string, d: Download, ceiling: number): void {
 }
 
 async function downloads(root: string, certs: string, size: number, ceiling: number) {
-  for (const provider of ['node', 'pure', 'none']) {
+  for (const provider of ['node', 'pure']) {
     const server = await ourServer(certs, provider);
     const { port } = await server.next<{ port: number }>();
     const pid = server.process.pid!;
@@ -252,7 +252,7 @@ async function downloads(root: string, certs: string, size: number, ceiling: num
     writeFileSync(join(www, `${size}`), block);
     const port = 20000 + Math.floor(Math.random() * 20000);
     const server = await quicGoServer(www, certs, port);
-    for (const provider of ['node', 'pure', 'none']) {
+    for (const provider of ['node', 'pure']) {
       const d = await ourClient(port, size, provider, server.pid!);
       downloadRow(`our client (${provider} crypto) <- quic-go server`, d, ceiling);
     }
