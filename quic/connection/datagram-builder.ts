@@ -49,6 +49,8 @@ export class DatagramBuilder {
   private payloadStart = 0;
   /** Packet types in this datagram, as a bit set over PacketType. */
   private types = 0;
+  /** Bytes of the open packet kept free for a frame written last (see holdBack). */
+  private heldBack = 0;
   /** Sizes of the packets sealed so far, in order (for recovery's bytes in flight). */
   readonly packetSizes: number[] = [];
 
@@ -69,7 +71,17 @@ export class DatagramBuilder {
     this.openStart = -1;
     this.openKeys = undefined;
     this.types = 0;
+    this.heldBack = 0;
     this.packetSizes.length = 0;
+  }
+
+  /**
+   * Keeps `bytes` of the open packet out of `remaining`, for a frame that
+   * is written last (an ACK that rides along only if other frames are
+   * written); holdBack(0) releases it.
+   */
+  holdBack(bytes: number): void {
+    this.heldBack = bytes;
   }
 
   get size(): number {
@@ -92,7 +104,7 @@ export class DatagramBuilder {
 
   /** Frame bytes the open packet can still take. */
   get remaining(): number {
-    return Math.max(0, this.maxSize - this.writer.offset - AEAD_TAG_LENGTH);
+    return Math.max(0, this.maxSize - this.writer.offset - AEAD_TAG_LENGTH - this.heldBack);
   }
 
   /** Bytes of frames written into the open packet. */
@@ -103,6 +115,7 @@ export class DatagramBuilder {
   /** Seals any open packet and writes the header of a new one. */
   startPacket(plan: PacketHeaderPlan): void {
     this.sealOpen();
+    this.heldBack = 0;
     const w = this.writer;
     this.openStart = w.offset;
     if (plan.type === PacketType.OneRtt) {

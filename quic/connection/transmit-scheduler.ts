@@ -230,8 +230,18 @@ export class TransmitScheduler {
     builder.startPacket(plan);
     const frames: SentFrame[] = [];
     let ackEliciting = false;
-    if (ackDue || (mayHaveData && space.received.hasUnreportedPackets)) {
-      this.writeAck(now, builder, space, frames);
+    // An ACK that is due goes first. One that is not due only rides along
+    // in a packet that carries ack-eliciting frames anyway, written last in
+    // room held back for it: otherwise a sender whose data is blocked (flow
+    // control) answered the peer's ACK-only packets with ACK-only packets,
+    // about one per two received. RFC 9000 §13.2.1: An endpoint MUST NOT
+    // send a non-ack-eliciting packet in response to a non-ack-eliciting
+    // packet, even if there are packet gaps that precede the received packet.
+    let piggyback: AckFrame | undefined;
+    if (ackDue) this.writeAck(now, builder, space, frames);
+    else if (mayHaveData && space.received.hasUnreportedPackets) {
+      piggyback = this.ackFrame(now, builder, space);
+      if (piggyback !== undefined) builder.holdBack(frameSize(piggyback));
     }
     if (sendData) {
       if (isApp) ackEliciting = this.writeControlFrames(builder, frames) || ackEliciting;
@@ -242,6 +252,10 @@ export class TransmitScheduler {
       encodeFrame(builder.writer, { type: 'ping' });
       frames.push({ kind: 'none' });
       ackEliciting = true;
+    }
+    if (piggyback !== undefined) {
+      builder.holdBack(0);
+      if (ackEliciting) this.encodeAck(builder, space, piggyback, frames);
     }
     if (frames.length === 0) {
       builder.abandonPacket();
@@ -257,8 +271,18 @@ export class TransmitScheduler {
     space: PacketSpace,
     frames: SentFrame[],
   ): void {
+    const frame = this.ackFrame(now, builder, space);
+    if (frame !== undefined) this.encodeAck(builder, space, frame, frames);
+  }
+
+  /** The ACK frame for `space` that fits the room left, or undefined (none to send, no room). */
+  private ackFrame(
+    now: number,
+    builder: DatagramBuilder,
+    space: PacketSpace,
+  ): AckFrame | undefined {
     const ack = space.received.buildAck(now);
-    if (ack === undefined) return;
+    if (ack === undefined) return undefined;
     const frame: AckFrame = {
       type: 'ack',
       largest: ack.largest,
@@ -268,10 +292,18 @@ export class TransmitScheduler {
     };
     // Drop the oldest ranges until the frame fits the room left.
     while (frame.ranges.length > 1 && frameSize(frame) > builder.remaining) frame.ranges.pop();
-    if (frameSize(frame) > builder.remaining) return;
+    return frameSize(frame) > builder.remaining ? undefined : frame;
+  }
+
+  private encodeAck(
+    builder: DatagramBuilder,
+    space: PacketSpace,
+    frame: AckFrame,
+    frames: SentFrame[],
+  ): void {
     encodeFrame(builder.writer, frame);
     space.received.onAckSent();
-    frames.push({ kind: 'ack', largest: ack.largest });
+    frames.push({ kind: 'ack', largest: frame.largest });
   }
 
   private writeCrypto(builder: DatagramBuilder, space: PacketSpace, frames: SentFrame[]): boolean {
