@@ -79,7 +79,11 @@ export interface ConnectionStats {
   keyUpdates: number;
 }
 
-/** RFC 9000 §10.2: the closing and draining states last three PTOs. */
+/**
+ * RFC 9000 §10.2: the closing and draining states last three times the
+ * current PTO interval, without the backoff (as quinn and quic-go do): after
+ * a lossy handshake the backed-off PTO made a close take seconds.
+ */
 const CLOSE_PTO_MULTIPLIER = 3;
 /** Packets that arrive before their keys and are kept to try again (RFC 9001 §5.7). */
 const MAX_UNDECRYPTABLE = 16;
@@ -459,7 +463,12 @@ export class Connection {
 
   // ---- receive path ---------------------------------------------------------
 
-  private receivePacket(now: number, datagram: Uint8Array, header: PacketHeader): void {
+  private receivePacket(
+    now: number,
+    datagram: Uint8Array,
+    header: PacketHeader,
+    receivedAt = now,
+  ): void {
     switch (header.packetType) {
       case PacketType.VersionNegotiation:
         this.onVersionNegotiation(now, datagram.subarray(header.start, header.end));
@@ -481,7 +490,7 @@ export class Connection {
     const space = this.spaceOf(header.packetType);
     const opened = openPacket(this, space, datagram, header);
     if (opened.kind === 'no-keys') {
-      this.keepUndecryptable(datagram, header);
+      this.keepUndecryptable(datagram, header, receivedAt);
       this.onPacketBeforeHandshakeKeys();
       return;
     }
@@ -506,7 +515,7 @@ export class Connection {
       header,
       datagram.subarray(payloadStart, payloadEnd),
     );
-    space.received.onPacketReceived(now, packetNumber, ackEliciting);
+    space.received.onPacketReceived(receivedAt, packetNumber, ackEliciting);
     // RFC 9000 §10.1: restart the idle timer on any packet processed.
     this.lastActivity = now;
     this.ackElicitingSentSinceReceive = false;
@@ -675,6 +684,15 @@ export class Connection {
     for (const packet of outcome.acked) this.onPayloadAcked(space, packet.payload);
     this.onPacketsLost(outcome.lost);
     if (outcome.rttSampled) this.streams.updateRtt(this.recovery.rtt.smoothedRtt);
+    // RFC 9001 §4.1.2: a client MAY consider the handshake confirmed when it
+    // receives an acknowledgment for a 1-RTT packet (the peer can only
+    // acknowledge 1-RTT packets we sent), so a lost HANDSHAKE_DONE costs
+    // nothing. After the RTT sample: before confirmation the peer's ACK Delay
+    // is not capped at max_ack_delay (RFC 9002 §5.3). Discarding the
+    // Handshake space resets the PTO backoff (RFC 9002 Appendix A.11).
+    if (this.role === 'client' && space.space === PacketNumberSpace.ApplicationData) {
+      this.confirmHandshake(now);
+    }
   }
 
   private onPayloadAcked(space: PacketSpace, payload: SentPayload): void {
@@ -772,7 +790,7 @@ export class Connection {
       initiator: 'peer',
     });
     this.state = 'draining';
-    this.closeDeadline = now + CLOSE_PTO_MULTIPLIER * this.recovery.ptoPeriod(2);
+    this.closeDeadline = now + CLOSE_PTO_MULTIPLIER * this.currentPto();
   }
 
   private onHandshakeDone(now: number): void {
@@ -1141,8 +1159,12 @@ export class Connection {
     // RFC 9000 §10.1: at least three times the current PTO. Without the
     // backoff (as quic-go and quinn do): during an outage the backed-off PTO
     // would keep pushing the idle deadline out.
-    const pto = this.recovery.rtt.ptoBase() + (this.peerParams?.maxAckDelay ?? 25);
-    return Math.max(this.idleTimeoutMs, 3 * pto);
+    return Math.max(this.idleTimeoutMs, 3 * this.currentPto());
+  }
+
+  /** The PTO interval (RFC 9002 §6.2.1) without backoff, for the idle and closing timers. */
+  private currentPto(): number {
+    return this.recovery.rtt.ptoBase() + (this.peerParams?.maxAckDelay ?? 25);
   }
 
   private idleDeadline(): number {
@@ -1216,7 +1238,7 @@ export class Connection {
       reason: reasonBytes,
     };
     this.closeFrameDue = true;
-    this.closeDeadline = now + CLOSE_PTO_MULTIPLIER * this.recovery.ptoPeriod(2);
+    this.closeDeadline = now + CLOSE_PTO_MULTIPLIER * this.currentPto();
   }
 
   private enterClosed(_now: number, info: ConnectionCloseInfo): void {
@@ -1246,7 +1268,7 @@ export class Connection {
           initiator: 'stateless-reset',
         });
         this.state = 'draining';
-        this.closeDeadline = now + CLOSE_PTO_MULTIPLIER * this.recovery.ptoPeriod(2);
+        this.closeDeadline = now + CLOSE_PTO_MULTIPLIER * this.currentPto();
         return;
       }
     }
@@ -1270,12 +1292,12 @@ export class Connection {
     return !this.addressValidated && this.amplificationBudget() < MIN_INITIAL_DATAGRAM;
   }
 
-  private keepUndecryptable(datagram: Uint8Array, header: PacketHeader): void {
+  private keepUndecryptable(datagram: Uint8Array, header: PacketHeader, receivedAt: number): void {
     if (this.undecryptable.length >= MAX_UNDECRYPTABLE) {
       this.stats.packetsDropped++;
       return;
     }
-    this.undecryptable.push({ bytes: datagram.slice(header.start, header.end) });
+    this.undecryptable.push({ bytes: datagram.slice(header.start, header.end), receivedAt });
   }
 
   private retryUndecryptable(now: number): void {
@@ -1293,7 +1315,8 @@ export class Connection {
         this.undecryptable.push(packet);
         continue;
       }
-      if (!this.guard(now, () => this.receivePacket(now, packet.bytes, header))) return;
+      const { bytes, receivedAt } = packet;
+      if (!this.guard(now, () => this.receivePacket(now, bytes, header, receivedAt))) return;
     }
   }
 

@@ -15,6 +15,12 @@ import type { PacketSpace } from './packet-space.js';
 
 export interface UndecryptablePacket {
   bytes: Uint8Array;
+  /**
+   * When it arrived: RFC 9000 §13.2.5, the ACK Delay SHOULD include
+   * buffering delays caused by unavailability of decryption keys, or the
+   * peer takes the wait for an RTT sample.
+   */
+  receivedAt: number;
 }
 
 export type OpenedPacket =

@@ -37,6 +37,56 @@ describe('RFC 9001 §4.9 discarded packet number spaces', () => {
   });
 });
 
+describe('RFC 9000 §10.2 closing period after loss', () => {
+  it('lasts three PTO intervals without the backoff that losses built up', () => {
+    let cut = false;
+    const pair = established({ toServer: { drop: () => cut }, toClient: { drop: () => cut } });
+    const id = pair.client.openStream(true)!;
+    cut = true;
+    pair.client.streamWrite(id, new Uint8Array(100), false);
+    // Unanswered probes back the PTO off.
+    pair.run(() => pair.client.recovery.stats.ptoFired >= 3, 60_000);
+    const backedOff = pair.client.recovery.ptoPeriod(2);
+    const start = pair.now;
+    pair.client.close(pair.now, 0, 'bye');
+    pair.run(() => pair.client.state === 'closed', 120_000);
+    const base = pair.client.recovery.rtt.ptoBase() + 25;
+    expect(backedOff).toBeGreaterThan(4 * base);
+    expect(pair.now - start).toBeLessThanOrEqual(3 * base + 1);
+  });
+});
+
+describe('RFC 9001 §4.1.2 handshake confirmation', () => {
+  it('a client confirms on an ACK of a 1-RTT packet when HANDSHAKE_DONE is lost', () => {
+    let droppedHandshakeDone = false;
+    let pair!: ConnectionPair;
+    pair = new ConnectionPair(
+      {},
+      {},
+      {
+        toClient: {
+          // The server's first datagram once its handshake is complete carries
+          // HANDSHAKE_DONE: lose it.
+          drop: () => {
+            if (droppedHandshakeDone || !pair.server?.handshakeComplete) return false;
+            droppedHandshakeDone = true;
+            return true;
+          },
+        },
+      },
+    );
+    pair.run(() => droppedHandshakeDone);
+    // More 1-RTT data: the server's ACK of it is the first the client hears.
+    const id = pair.client.openStream(true)!;
+    pair.client.streamWrite(id, new TextEncoder().encode('hello'), true);
+    pair.run(() => pair.client.handshakeConfirmed, 10_000);
+    expect(droppedHandshakeDone).toBe(true);
+    expect(pair.client.handshakeConfirmed).toBe(true);
+    // Confirmed by the server's ACK, before the server had to repeat HANDSHAKE_DONE.
+    expect(pair.server!.recovery.stats.ptoFired).toBe(0);
+  });
+});
+
 describe('RFC 9000 §10.1 idle timeout', () => {
   it('uses the smaller of both idle timeouts and closes silently when the path goes quiet', () => {
     let cut = false;
