@@ -14,7 +14,7 @@ export interface ConnectionCloseInfo {
 }
 
 export type ConnectionEvent =
-  /** RFC 9001 §4.1.2: the handshake is confirmed: streams and `ready`. */
+  /** RFC 9001 §4.1.1: the handshake is complete: streams and `opened` (confirmation follows). */
   | { type: 'connected' }
   /** Stream events, passed through from the stream layer. */
   | { type: 'stream'; event: StreamEvent }

@@ -1020,6 +1020,14 @@ export class Connection {
       this.pending.handshakeDone = true;
       this.confirmHandshake(now);
     }
+    // RFC 9001 §4.1.1: the handshake is complete once the client has sent its
+    // Finished; it may send 1-RTT data from then on. Like quic-go and quinn,
+    // the connection is reported usable here, not one round trip later at
+    // confirmation (HANDSHAKE_DONE or an ACK of 1-RTT data), which only
+    // settles when the Handshake keys may go. A server reads 1-RTT packets
+    // only once it has the client's Finished (RFC 9001 §5.7: the keys come
+    // with it); earlier ones wait with the undecryptable packets.
+    this.events.push({ type: 'connected' });
   }
 
   private confirmHandshake(now: number): void {
@@ -1031,7 +1039,6 @@ export class Connection {
     // TLS handshake is confirmed.
     this.discardSpace(now, PacketNumberSpace.Initial);
     this.discardSpace(now, PacketNumberSpace.Handshake);
-    this.events.push({ type: 'connected' });
   }
 
   /** RFC 9001 §4.9: drop a space's keys, in-flight packets and timers. */

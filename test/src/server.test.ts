@@ -100,7 +100,10 @@ describe('SocketServer (QUIC over loopback)', () => {
     const c = client(localPort);
     await c.opened;
     const iterator = server[Symbol.asyncIterator]();
-    await iterator.next();
+    const accepted = await iterator.next();
+    // Once the server's side is open too: before its handshake completes, a
+    // server may only close with APPLICATION_ERROR and no reason (RFC 9000 §10.2.3).
+    await accepted.value?.opened;
     await server.close({ code: 7, reason: 'maintenance' });
     await expect(c.closed).rejects.toMatchObject({
       message: expect.stringContaining('maintenance'),

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { parsePacketHeader } from '../../../quic/packet/packet-header.js';
+import { PacketType } from '../../../quic/packet/packet-type.js';
 import { ConnectionPair } from './connection-pair.js';
 
 describe('Connection handshake in memory', () => {
@@ -9,6 +11,47 @@ describe('Connection handshake in memory', () => {
     expect(pair.server!.state).toBe('established');
     expect(pair.client.alpn).toBe('hq-interop');
     expect(pair.clientEvents.some((e) => e.type === 'connected')).toBe(true);
+  });
+
+  it('RFC 9001 §4.1.1: the client reports connected at completion, before confirmation', () => {
+    const pair = new ConnectionPair();
+    pair.run(() => pair.clientEvents.some((e) => e.type === 'connected'));
+    expect(pair.client.handshakeComplete).toBe(true);
+    expect(pair.client.handshakeConfirmed).toBe(false);
+    expect(pair.client.openStream(true)).toBe(0);
+  });
+
+  it('RFC 9001 §5.7: 1-RTT packets that reach the server before the client Finished are read after it', () => {
+    let hold = false;
+    const held: Uint8Array[] = [];
+    const pair = new ConnectionPair(
+      {},
+      {},
+      {
+        toServer: { drop: (_, d) => hold && held.push(d.slice()) > 0 },
+      },
+    );
+    pair.run(() => pair.clientEvents.some((e) => e.type === 'connected'));
+    hold = true;
+    const id = pair.client.openStream(true)!;
+    pair.client.streamWrite(id, new TextEncoder().encode('early'), true);
+    pair.run(() => held.length > 0, 1);
+    const server = pair.server!;
+    expect(server.handshakeComplete).toBe(false);
+    // Deliver only the 1-RTT packets, before the client's Finished arrives.
+    for (const datagram of held) {
+      for (let at = 0; at < datagram.length; ) {
+        const header = parsePacketHeader(datagram, at, 8)!;
+        if (header.packetType === PacketType.OneRtt)
+          server.receive(pair.now, datagram.subarray(at));
+        at = header.end;
+      }
+    }
+    expect(() => server.streamRead(id, 100, pair.now)).toThrow(/does not exist/);
+    hold = false;
+    pair.run(() => server.handshakeComplete && pair.serverEvents.some((e) => e.type === 'stream'));
+    const read = server.streamRead(id, 100, pair.now);
+    expect(read && 'data' in read && new TextDecoder().decode(read.data)).toBe('early');
   });
 });
 

@@ -435,7 +435,15 @@ describe('Endpoint: shutdown', () => {
     const net = new EndpointNetwork({ retry: 'never' });
     const a = net.addClient(A);
     const b = net.addClient(B);
-    net.run(() => connected(a) && connected(b));
+    // Both sides complete: before its handshake completes, a server may only
+    // close with APPLICATION_ERROR and no reason (RFC 9000 §10.2.3).
+    net.run(
+      () =>
+        connected(a) &&
+        connected(b) &&
+        net.serverConnections.length === 2 &&
+        net.serverConnections.every((s) => s.connection.handshakeComplete),
+    );
     net.endpoint.close(net.now, 42, 'maintenance');
     net.run(() => closedInfo(a) !== undefined && closedInfo(b) !== undefined, 5_000);
     for (const client of [a, b]) {
