@@ -48,10 +48,16 @@ export class RangeSet {
   add(start: number, end: number): void {
     if (end <= start) return;
     const n = this.starts.length;
-    // Fast path: append after the last range (in-order data, new acks).
+    // Fast paths, no search and no splice (whose removed-elements array is
+    // an allocation per packet): append after the last range, or extend it
+    // (in-order data, new acks).
     if (n === 0 || start > this.ends[n - 1]!) {
       this.starts.push(start);
       this.ends.push(end);
+      return;
+    }
+    if (start >= this.starts[n - 1]!) {
+      if (end > this.ends[n - 1]!) this.ends[n - 1] = end;
       return;
     }
     // First range whose end touches or passes `start`.
@@ -77,18 +83,28 @@ export class RangeSet {
     // First range that starts at or after `end` (it does not overlap).
     const j = firstIndexAtLeast(this.starts, end, i);
     if (i >= j) return;
-    const keepStarts: number[] = [];
-    const keepEnds: number[] = [];
-    if (this.starts[i]! < start) {
-      keepStarts.push(this.starts[i]!);
-      keepEnds.push(start);
+    const keepLeft = this.starts[i]! < start;
+    const keepRight = this.ends[j - 1]! > end;
+    if (keepLeft && keepRight && j - i === 1) {
+      // [start, end) lies inside one range: split it in two.
+      const rightEnd = this.ends[i]!;
+      this.ends[i] = start;
+      this.starts.splice(i + 1, 0, end);
+      this.ends.splice(i + 1, 0, rightEnd);
+      return;
     }
-    if (this.ends[j - 1]! > end) {
-      keepStarts.push(end);
-      keepEnds.push(this.ends[j - 1]!);
+    // Trim the ranges cut at either edge in place; drop those wholly inside.
+    let from = i;
+    let to = j;
+    if (keepLeft) this.ends[from++] = start;
+    if (keepRight) this.starts[--to] = end;
+    if (to - from === 1 && from === 0) {
+      this.starts.shift();
+      this.ends.shift();
+    } else if (to > from) {
+      this.starts.splice(from, to - from);
+      this.ends.splice(from, to - from);
     }
-    this.starts.splice(i, j - i, ...keepStarts);
-    this.ends.splice(i, j - i, ...keepEnds);
   }
 
   /** Removes every offset below `offset`. */
