@@ -67,6 +67,8 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
   private streams: Map<number, StreamSocketBackend> | undefined;
   private connectedResolve!: (info: SocketInfo) => void;
   private connectedReject!: (error: unknown) => void;
+  /** `connected` has settled: later rejections are no-ops, so their errors need not be built. */
+  private connectedSettled = false;
   private readonly connected: Promise<SocketInfo>;
   private failure: SocketError | undefined;
   private cleanClose = false;
@@ -246,6 +248,7 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
         ? reason
         : new SocketError(`aborted: ${String(reason)}`, { code: 'ABORT_ERR', cause: reason });
     this.failure ??= error;
+    this.connectedSettled = true;
     this.connectedReject(reason);
     for (const stream of this.streams?.values() ?? []) stream.abort(reason);
     if (!h) return;
@@ -333,6 +336,7 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
   private onEvent(event: ConnectionEvent): void {
     switch (event.type) {
       case 'connected':
+        this.connectedSettled = true;
         this.connectedResolve(this.info());
         return;
       case 'stream':
@@ -373,9 +377,14 @@ export class QuicSocketBackend implements SocketBackend, StreamHost, QuicSocketA
   private onClosed(error: SocketError | undefined): void {
     const failure = this.cleanClose ? undefined : error;
     if (failure) this.failure = failure;
-    this.connectedReject(
-      failure ?? new SocketError('the connection closed during the handshake', { code: 'ECLOSED' }),
-    );
+    // An Error captures a stack trace: only build one that someone can see.
+    if (!this.connectedSettled) {
+      this.connectedSettled = true;
+      this.connectedReject(
+        failure ??
+          new SocketError('the connection closed during the handshake', { code: 'ECLOSED' }),
+      );
+    }
     for (const stream of this.streams?.values() ?? []) stream.onConnectionClosed(failure);
     for (const wake of this.streamWaiters.splice(0)) wake();
     this.ended = true;
