@@ -3,7 +3,8 @@
 // our client and quic-go's client can both download from it.
 //   node dist/bench/quic-server.js <cert.pem> <priv.key> <node|pure>
 // Messages to the parent: { port } once listening; on 'stats' (after a
-// forced GC when run with --expose-gc): { connections, memory }; on
+// forced GC when run with --expose-gc): { connections (dispatched and not
+// closed), live (held until their closing period ends), memory }; on
 // 'snapshot <file>': writes a V8 heap snapshot there, answers { snapshot }.
 import { readFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
@@ -60,7 +61,11 @@ async function main(): Promise<void> {
   process.on('message', (message) => {
     if (message === 'stats') {
       (globalThis as { gc?: () => void }).gc?.();
-      process.send?.({ connections, memory: process.memoryUsage() });
+      process.send?.({
+        connections,
+        live: server.stats.connections,
+        memory: process.memoryUsage(),
+      });
     } else if (typeof message === 'string' && message.startsWith('snapshot ')) {
       // For finding what an idle connection holds: a V8 heap snapshot file.
       process.send?.({ snapshot: writeHeapSnapshot(message.slice('snapshot '.length)) });
