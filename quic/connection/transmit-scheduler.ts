@@ -366,6 +366,9 @@ export class TransmitScheduler {
       const token = p.newTokens[0]!;
       if (builder.remaining < 1 + varintLength(token.length) + token.length) break;
       p.newTokens.shift();
+      // Drained: drop the grown backing store (17 slots after the first
+      // push), which `pending` would otherwise keep for the connection's life.
+      if (p.newTokens.length === 0) p.newTokens = [];
       encodeFrame(builder.writer, { type: 'newToken', token });
       frames.push({ kind: 'new-token', token });
     }
