@@ -105,6 +105,13 @@ export class CryptoStream {
       );
     }
     if (end <= consumed) return EMPTY;
+    if (this.recv === undefined && offset <= consumed) {
+      // In order with nothing held: hand the new bytes on (a copy, as TLS
+      // may keep them) without building a reassembly buffer for one frame.
+      const fresh = data.slice(consumed - offset);
+      this.recvBase = end;
+      return fresh;
+    }
     const start = Math.max(offset, this.recvBase);
     this.recv ??= new ReassemblyBuffer(256, CRYPTO_FRAME);
     const recv = this.recv;
