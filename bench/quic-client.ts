@@ -48,8 +48,10 @@ async function download(port: number, size: number, provider: 'node' | 'pure'): 
   let bytes = 0;
   for (let r = await reader.read(); !r.done; r = await reader.read()) bytes += r.value.length;
   const seconds = (performance.now() - transferStart) / 1000;
+  const cpu = cpuNow() - cpuStart;
+  const { datagramsSent, datagramsReceived, packetsLost } = client.stats;
   await client.close();
-  report({ bytes, seconds, handshakeMs, cpu: cpuNow() - cpuStart });
+  report({ bytes, seconds, handshakeMs, cpu, datagramsSent, datagramsReceived, packetsLost });
 }
 
 interface Opened {
