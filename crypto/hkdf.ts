@@ -4,6 +4,7 @@ import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { loadNodeCrypto } from './node-provider.js';
+import { HmacSha256 } from './sha256.js';
 
 export type HashName = 'sha256' | 'sha384';
 
@@ -22,9 +23,12 @@ export function hashFunction(name: HashName): (typeof HASHES)[HashName] {
 }
 
 /**
- * HMAC on node:crypto where it exists: a handshake derives some 40 secrets
- * and keys, and @noble's HMAC was ~9% of a handshake's CPU. Results are
- * identical (RFC 5869 is deterministic); the RFC vectors run on both paths.
+ * HMAC-SHA256 (every QUIC Initial secret, and the TLS_AES_128_GCM_SHA256 and
+ * TLS_CHACHA20_POLY1305_SHA256 schedules) runs on sha256.ts: a handshake
+ * derives some 40 secrets and keys, and node:crypto's createHmac cost ~10 us
+ * a call in a busy server (12% of its CPU per handshake), @noble's more.
+ * SHA-384 uses node:crypto where it exists, else @noble. Results are
+ * identical (RFC 5869 is deterministic); the RFC vectors run on every path.
  */
 let nativeHmac: ((name: HashName, key: Uint8Array, parts: Uint8Array[]) => Uint8Array) | null =
   null;
@@ -57,32 +61,37 @@ export function setNativeHkdf(enabled: boolean): void {
  * (about 3x faster than @noble for short inputs), else @noble; same bytes.
  */
 export function hmac(name: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+  if (name === 'sha256') return new HmacSha256(key).mac([data]);
   const native = hmacNative();
   if (native) return native(name, key, [data]);
   return nobleHmac(HASHES[name], key, data);
 }
 
 export function hkdfExtract(name: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+  // RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an absent salt is HashLen zeros
+  // (zero-padding to the block makes it the same key as an empty one).
+  if (name === 'sha256') return new HmacSha256(salt).mac([ikm]);
   const hmac = hmacNative();
-  // RFC 5869 §2.2: PRK = HMAC-Hash(salt, IKM); an absent salt is HashLen zeros.
   if (hmac) return hmac(name, salt.length > 0 ? salt : new Uint8Array(HASH_LENGTH[name]), [ikm]);
   return extract(HASHES[name], ikm, salt);
 }
 
+const EMPTY: Uint8Array = new Uint8Array(0);
+
 /** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), OKM = first L bytes. */
-function expandNative(
-  hmac: NonNullable<typeof nativeHmac>,
-  name: HashName,
-  prk: Uint8Array,
+function expandWith(
+  mac: (parts: Uint8Array[]) => Uint8Array,
+  hashLength: number,
   info: Uint8Array,
   length: number,
 ): Uint8Array {
-  const hashLength = HASH_LENGTH[name];
   if (length > 255 * hashLength) throw new RangeError('HKDF-Expand: length too large');
+  // One block (every key, IV and secret QUIC and TLS 1.3 derive): T(1) itself.
+  if (length === hashLength) return mac([info, Uint8Array.of(1)]);
   const out = new Uint8Array(length);
-  let previous: Uint8Array = new Uint8Array(0);
+  let previous = EMPTY;
   for (let i = 1, offset = 0; offset < length; i++, offset += hashLength) {
-    previous = hmac(name, prk, [previous, info, Uint8Array.of(i)]);
+    previous = mac([previous, info, Uint8Array.of(i)]);
     out.set(previous.subarray(0, Math.min(hashLength, length - offset)), offset);
   }
   return out;
@@ -94,8 +103,12 @@ export function hkdfExpand(
   info: Uint8Array,
   length: number,
 ): Uint8Array {
+  if (name === 'sha256') {
+    const key = new HmacSha256(prk);
+    return expandWith((parts) => key.mac(parts), HASH_LENGTH.sha256, info, length);
+  }
   const hmac = hmacNative();
-  if (hmac) return expandNative(hmac, name, prk, info, length);
+  if (hmac) return expandWith((parts) => hmac(name, prk, parts), HASH_LENGTH[name], info, length);
   return expand(HASHES[name], prk, info, length);
 }
 
@@ -118,17 +131,10 @@ function encodeLabel(label: string): Uint8Array {
 }
 
 /**
- * RFC 8446 §7.1: HKDF-Expand-Label(Secret, Label, Context, Length) =
- * HKDF-Expand(Secret, HkdfLabel, Length), where HkdfLabel is
- * uint16 length || opaque label<7..255> ("tls13 " + Label) || opaque context<0..255>.
+ * RFC 8446 §7.1: HkdfLabel = uint16 length || opaque label<7..255> ("tls13 " +
+ * Label) || opaque context<0..255>, the info of HKDF-Expand-Label.
  */
-export function hkdfExpandLabel(
-  name: HashName,
-  secret: Uint8Array,
-  label: string | Uint8Array,
-  context: Uint8Array,
-  length: number,
-): Uint8Array {
+function hkdfLabel(label: string | Uint8Array, context: Uint8Array, length: number): Uint8Array {
   const labelBytes = typeof label === 'string' ? encodeLabel(label) : label;
   const fullLabelLength = TLS13_PREFIX.length + labelBytes.length;
   if (fullLabelLength > 255 || context.length > 255 || length > 0xffff) {
@@ -142,5 +148,38 @@ export function hkdfExpandLabel(
   info.set(labelBytes, 3 + TLS13_PREFIX.length);
   info[3 + fullLabelLength] = context.length;
   info.set(context, 4 + fullLabelLength);
-  return hkdfExpand(name, secret, info, length);
+  return info;
+}
+
+/** RFC 8446 §7.1: HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length). */
+export function hkdfExpandLabel(
+  name: HashName,
+  secret: Uint8Array,
+  label: string | Uint8Array,
+  context: Uint8Array,
+  length: number,
+): Uint8Array {
+  return hkdfExpand(name, secret, hkdfLabel(label, context, length), length);
+}
+
+export type LabelExpander = (
+  label: string | Uint8Array,
+  context: Uint8Array,
+  length: number,
+) => Uint8Array;
+
+/**
+ * HKDF-Expand-Label under several labels of one secret (a traffic secret's
+ * key, IV and header-protection key: RFC 9001 §5.1), keying the HMAC once.
+ * The secret is read now: later changes to the array do not apply.
+ */
+export function labelExpander(name: HashName, secret: Uint8Array): LabelExpander {
+  if (name !== 'sha256') {
+    const copy = secret.slice();
+    return (label, context, length) => hkdfExpandLabel(name, copy, label, context, length);
+  }
+  const key = new HmacSha256(secret);
+  const mac = (parts: Uint8Array[]) => key.mac(parts);
+  return (label, context, length) =>
+    expandWith(mac, HASH_LENGTH.sha256, hkdfLabel(label, context, length), length);
 }

@@ -4,7 +4,7 @@
 // Initial secret (RFC 9001 §5.2).
 import { type CipherSuiteInfo, cipherSuiteInfo } from './cipher-suites.js';
 import type { CryptoProvider, HeaderProtector, PacketAead } from './crypto-provider.js';
-import { HASH_LENGTH, hkdfExpandLabel } from './hkdf.js';
+import { HASH_LENGTH, hkdfExpandLabel, labelExpander } from './hkdf.js';
 import { getCryptoProvider } from './providers.js';
 import { requireVersionParameters } from './version-parameters.js';
 
@@ -55,10 +55,11 @@ export function derivePacketKeyMaterial(
   const suite = requireSuiteInfo(suiteCode);
   requireSecret(suite, secret);
   const labels = requireVersionParameters(version);
+  const expand = labelExpander(suite.hash, secret);
   return {
-    key: hkdfExpandLabel(suite.hash, secret, labels.keyLabel, EMPTY, suite.keyLength),
-    iv: hkdfExpandLabel(suite.hash, secret, labels.ivLabel, EMPTY, suite.ivLength),
-    hp: hkdfExpandLabel(suite.hash, secret, labels.hpLabel, EMPTY, suite.keyLength),
+    key: expand(labels.keyLabel, EMPTY, suite.keyLength),
+    iv: expand(labels.ivLabel, EMPTY, suite.ivLength),
+    hp: expand(labels.hpLabel, EMPTY, suite.keyLength),
   };
 }
 

@@ -1,9 +1,12 @@
+import { hkdfSync } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   hkdfExpand,
   hkdfExpandLabel,
   hkdfExtract,
   hmac,
+  labelExpander,
   setNativeHkdf,
 } from '../../crypto/hkdf.js';
 
@@ -37,9 +40,26 @@ describe('HKDF', () => {
   });
 });
 
-describe('HKDF on both paths', () => {
-  it('node:crypto HMAC and @noble give the same bytes (RFC 5869 A.1-A.3 shapes, long outputs)', async () => {
-    const { setNativeHkdf } = await import('../../crypto/hkdf.js');
+describe('HKDF on every path', () => {
+  it('SHA-256 (sha256.ts) equals node:crypto hkdfSync for random inputs and lengths', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 100 }),
+        fc.uint8Array({ maxLength: 100 }),
+        fc.uint8Array({ maxLength: 100 }),
+        fc.integer({ min: 1, max: 255 * 32 }),
+        (ikm, salt, info, length) => {
+          const expected = Buffer.from(hkdfSync('sha256', ikm, salt, info, length)).toString('hex');
+          expect(toHex(hkdfExpand('sha256', hkdfExtract('sha256', salt, ikm), info, length))).toBe(
+            expected,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('SHA-384: node:crypto HMAC and @noble give the same bytes', () => {
     const cases: [Uint8Array, Uint8Array, Uint8Array, number][] = [
       [hex('0b'.repeat(22)), hex('000102030405060708090a0b0c'), hex('f0f1f2f3f4f5f6f7f8f9'), 42],
       [hex('0b'.repeat(22)), new Uint8Array(0), new Uint8Array(0), 42],
@@ -52,19 +72,11 @@ describe('HKDF on both paths', () => {
     ];
     const run = () =>
       cases.map(([ikm, salt, info, length]) => {
-        const prk = hkdfExtract('sha256', salt, ikm);
+        const prk = hkdfExtract('sha384', salt, ikm);
         return (
           toHex(prk) +
-          toHex(hkdfExpand('sha256', prk, info, length)) +
-          toHex(
-            hkdfExpandLabel(
-              'sha384',
-              hkdfExtract('sha384', salt, ikm),
-              'quic key',
-              info.subarray(0, 32),
-              100,
-            ),
-          )
+          toHex(hkdfExpand('sha384', prk, info, length)) +
+          toHex(hkdfExpandLabel('sha384', prk, 'quic key', info.subarray(0, 32), 100))
         );
       });
     setNativeHkdf(false);
@@ -72,6 +84,27 @@ describe('HKDF on both paths', () => {
     setNativeHkdf(true);
     const native = run();
     expect(native).toEqual(pure);
+    // And both are HKDF: node:crypto's own hkdfSync (extract and expand in one).
+    for (const [ikm, salt, info, length] of cases) {
+      expect(toHex(hkdfExpand('sha384', hkdfExtract('sha384', salt, ikm), info, length))).toBe(
+        Buffer.from(hkdfSync('sha384', ikm, salt, info, length)).toString('hex'),
+      );
+    }
+  });
+
+  it('labelExpander gives what hkdfExpandLabel gives, for either hash, and keeps its own copy of the secret', () => {
+    for (const name of ['sha256', 'sha384'] as const) {
+      const secret = new Uint8Array(name === 'sha256' ? 32 : 48).map((_, i) => i * 3);
+      const expected = ['quic key', 'quic iv', 'quic hp', 'quicv2 key'].map((label) =>
+        toHex(hkdfExpandLabel(name, secret, label, new Uint8Array(0), 16)),
+      );
+      const expand = labelExpander(name, secret);
+      secret.fill(0);
+      const got = ['quic key', 'quic iv', 'quic hp', 'quicv2 key'].map((label) =>
+        toHex(expand(label, new Uint8Array(0), 16)),
+      );
+      expect(got).toEqual(expected);
+    }
   });
 });
 
