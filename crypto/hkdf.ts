@@ -4,7 +4,7 @@ import { expand, extract } from '@noble/hashes/hkdf.js';
 import { hmac as nobleHmac } from '@noble/hashes/hmac.js';
 import { sha256, sha384 } from '@noble/hashes/sha2.js';
 import { loadNodeCrypto } from './node-provider.js';
-import { HmacSha256 } from './sha256.js';
+import { HmacSha256, Sha256, sha256 as sha256Of } from './sha256.js';
 
 export type HashName = 'sha256' | 'sha384';
 
@@ -14,12 +14,38 @@ const HASHES = { sha256, sha384 } as const;
 export const HASH_LENGTH: Record<HashName, number> = { sha256: 32, sha384: 48 };
 
 export function hash(name: HashName, data: Uint8Array): Uint8Array {
-  return HASHES[name](data);
+  return name === 'sha256' ? sha256Of(data) : HASHES[name](data);
 }
 
-/** The hash function object, for callers that need incremental hashing (transcripts). */
-export function hashFunction(name: HashName): (typeof HASHES)[HashName] {
-  return HASHES[name];
+/** An incremental hash whose digest can be read at any point, with updates going on after. */
+export interface RunningHash {
+  update(data: Uint8Array): void;
+  /** The hash of everything so far, followed by `extra` (not added). */
+  digest(extra?: Uint8Array): Uint8Array;
+}
+
+/** A running hash: sha256.ts for SHA-256, @noble (cloned per digest) for SHA-384. */
+export function runningHash(name: HashName): RunningHash {
+  if (name === 'sha256') return new Sha256();
+  const hasher = HASHES[name].create();
+  return {
+    update: (data) => {
+      hasher.update(data);
+    },
+    digest: (extra) => {
+      const copy = hasher.clone();
+      if (extra !== undefined) copy.update(extra);
+      return copy.digest();
+    },
+  };
+}
+
+const emptyHashes: Partial<Record<HashName, Uint8Array>> = {};
+
+/** Hash of the empty string (RFC 8446 §7.1 Derive-Secret(., "derived", "")); a copy each time. */
+export function emptyHash(name: HashName): Uint8Array {
+  emptyHashes[name] ??= hash(name, new Uint8Array(0));
+  return emptyHashes[name].slice();
 }
 
 /**

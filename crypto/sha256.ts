@@ -210,6 +210,47 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
 }
 
 /**
+ * Incremental SHA-256 whose digest can be taken at any point and updating
+ * go on (the TLS transcript hash, RFC 8446 §4.4.1, is read after most
+ * handshake messages): a digest copies 32 bytes of state, not a hasher.
+ */
+export class Sha256 {
+  private readonly h = Int32Array.from(INITIAL_STATE);
+  private readonly pending = new Uint8Array(SHA256_BLOCK_BYTES);
+  private pendingBytes = 0;
+  /** Bytes folded into `h` (whole blocks). */
+  private absorbed = 0;
+
+  update(data: Uint8Array): this {
+    let i = 0;
+    if (this.pendingBytes > 0) {
+      while (i < data.length && this.pendingBytes < SHA256_BLOCK_BYTES) {
+        this.pending[this.pendingBytes++] = data[i++]!;
+      }
+      if (this.pendingBytes < SHA256_BLOCK_BYTES) return this;
+      compress(this.h, this.pending, 0);
+      this.absorbed += SHA256_BLOCK_BYTES;
+      this.pendingBytes = 0;
+    }
+    for (; data.length - i >= SHA256_BLOCK_BYTES; i += SHA256_BLOCK_BYTES) {
+      compress(this.h, data, i);
+      this.absorbed += SHA256_BLOCK_BYTES;
+    }
+    while (i < data.length) this.pending[this.pendingBytes++] = data[i++]!;
+    return this;
+  }
+
+  /** SHA-256 of everything updated so far, followed by `extra` (not added). */
+  digest(extra?: Uint8Array): Uint8Array {
+    const out = new Uint8Array(SHA256_BYTES);
+    state.set(this.h);
+    const held = this.pending.subarray(0, this.pendingBytes);
+    finish(state, this.absorbed, extra === undefined ? [held] : [held, extra], out);
+    return out;
+  }
+}
+
+/**
  * An HMAC-SHA256 key (RFC 2104) with its inner and outer pad states
  * computed once: each MAC with it costs two compressions for a message of
  * up to 55 bytes (HKDF-Expand-Label's info, an HMAC over a hash).

@@ -6,14 +6,14 @@
 //   (EC)DHE       -> HKDF-Extract = Handshake Secret -> c/s hs traffic
 //                 -> Derive-Secret(., "derived", "") -> salt
 //   0             -> HKDF-Extract = Master Secret -> c/s ap traffic, exporter, resumption
-import { hmac } from '@noble/hashes/hmac.js';
 import {
+  emptyHash,
   HASH_LENGTH,
   type HashName,
   hash,
-  hashFunction,
   hkdfExpandLabel,
   hkdfExtract,
+  hmac,
 } from '../hkdf.js';
 import { bytesEqual } from './codec.js';
 
@@ -30,7 +30,7 @@ export class KeySchedule {
     psk?: Uint8Array,
   ) {
     this.hashLength = HASH_LENGTH[hash];
-    this.emptyHash = hashOf(hash, new Uint8Array(0));
+    this.emptyHash = emptyHash(hash);
     this.earlySecret = hkdfExtract(hash, new Uint8Array(this.hashLength), psk ?? this.zeros());
   }
 
@@ -112,16 +112,12 @@ export class KeySchedule {
 
   /** RFC 8446 §4.4.4: verify_data = HMAC(finished_key, Transcript-Hash(...)). */
   verifyData(baseKey: Uint8Array, transcriptHash: Uint8Array): Uint8Array {
-    return hmac(hashFunction(this.hash), this.finishedKey(baseKey), transcriptHash);
+    return hmac(this.hash, this.finishedKey(baseKey), transcriptHash);
   }
 
   verifyFinished(baseKey: Uint8Array, transcriptHash: Uint8Array, received: Uint8Array): boolean {
     return bytesEqual(this.verifyData(baseKey, transcriptHash), received);
   }
-}
-
-function hashOf(name: HashName, data: Uint8Array): Uint8Array {
-  return hash(name, data);
 }
 
 /**
@@ -135,7 +131,7 @@ export function exportKeyingMaterial(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const empty = hash(hashName, new Uint8Array(0));
+  const empty = emptyHash(hashName);
   const secret = hkdfExpandLabel(
     hashName,
     exporterMasterSecret,

@@ -1,14 +1,12 @@
 // The handshake transcript hash (RFC 8446 §4.4.1), kept incrementally. The
 // client sends its ClientHello before it knows the suite (and so the hash):
 // messages are held until the hash is chosen, then hashed as they arrive.
-import { HASH_LENGTH, type HashName, hash, hashFunction } from '../hkdf.js';
+import { HASH_LENGTH, type HashName, hash, type RunningHash, runningHash } from '../hkdf.js';
 import { HandshakeType } from './messages.js';
-
-type Hasher = ReturnType<ReturnType<typeof hashFunction>['create']>;
 
 export class Transcript {
   private pending: Uint8Array[] = [];
-  private hasher: Hasher | undefined;
+  private hasher: RunningHash | undefined;
   private hashName: HashName | undefined;
 
   get hash(): HashName | undefined {
@@ -25,7 +23,7 @@ export class Transcript {
     if (this.hashName === name) return;
     if (this.hashName) throw new Error('transcript: hash already chosen');
     this.hashName = name;
-    this.hasher = hashFunction(name).create();
+    this.hasher = runningHash(name);
     for (const m of this.pending) this.hasher.update(m);
     this.pending = [];
   }
@@ -33,13 +31,13 @@ export class Transcript {
   /** Transcript-Hash of everything added so far. */
   digest(): Uint8Array {
     if (!this.hasher) throw new Error('transcript: hash not chosen yet');
-    return this.hasher.clone().digest();
+    return this.hasher.digest();
   }
 
   /** Transcript-Hash of everything so far followed by `extra`, without adding it (PSK binders). */
   digestWith(extra: Uint8Array): Uint8Array {
     if (!this.hasher) throw new Error('transcript: hash not chosen yet');
-    return this.hasher.clone().update(extra).digest();
+    return this.hasher.digest(extra);
   }
 
   /**
@@ -51,7 +49,7 @@ export class Transcript {
     const h = this.digest();
     const name = this.hashName!;
     const header = Uint8Array.from([HandshakeType.message_hash, 0, 0, HASH_LENGTH[name]]);
-    this.hasher = hashFunction(name).create();
+    this.hasher = runningHash(name);
     this.hasher.update(header);
     this.hasher.update(h);
   }
@@ -59,7 +57,7 @@ export class Transcript {
 
 /** Transcript-Hash of explicit messages, for checks that need a one-off hash (binders). */
 export function transcriptHashOf(name: HashName, ...messages: Uint8Array[]): Uint8Array {
-  const h = hashFunction(name).create();
+  const h = runningHash(name);
   for (const m of messages) h.update(m);
   return h.digest();
 }

@@ -4,7 +4,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HmacSha256, sha256 } from '../../crypto/sha256.js';
+import { HmacSha256, Sha256, sha256 } from '../../crypto/sha256.js';
 
 const hex = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -32,6 +32,28 @@ describe('SHA-256', () => {
       const cut = length >> 1;
       expect(toHex(sha256(message.subarray(0, cut), message.subarray(cut)))).toBe(expected);
     }
+  });
+});
+
+describe('incremental SHA-256', () => {
+  it('digests taken between random chunks, with and without an extra tail, equal node:crypto', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 200 }), { maxLength: 8 }),
+        fc.uint8Array({ maxLength: 100 }),
+        (chunks, extra) => {
+          const running = new Sha256();
+          const reference = createHash('sha256');
+          for (const chunk of chunks) {
+            running.update(chunk);
+            reference.update(chunk);
+            expect(toHex(running.digest())).toBe(reference.copy().digest('hex'));
+            expect(toHex(running.digest(extra))).toBe(reference.copy().update(extra).digest('hex'));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
