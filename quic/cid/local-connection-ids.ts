@@ -43,6 +43,7 @@ export class LocalConnectionIds {
   private peerLimit = 2; // RFC 9000 §18.2: the default active_connection_id_limit is 2.
   private unsent: IssuedConnectionId[] = [];
   private readonly maxActive: number;
+  private changeCount = 0;
 
   constructor(private readonly options: LocalConnectionIdsOptions) {
     this.maxActive = Math.max(1, options.maxActive ?? DEFAULT_MAX_ACTIVE);
@@ -52,6 +53,15 @@ export class LocalConnectionIds {
       resetToken: options.resetTokenFor(options.initial),
     };
     this.active.set(0, initial);
+  }
+
+  /**
+   * Counts changes to the set all() returns (issues and retirements): a
+   * router compares it with the count it last synced at, instead of
+   * comparing the sets on every datagram.
+   */
+  get changes(): number {
+    return this.changeCount;
   }
 
   /** Every CID that must currently route to this connection. */
@@ -87,6 +97,7 @@ export class LocalConnectionIds {
       this.active.set(issued.sequence, issued);
       this.unsent.push(issued);
       added.push(issued);
+      this.changeCount++;
     }
     return added;
   }
@@ -144,6 +155,7 @@ export class LocalConnectionIds {
       );
     }
     this.active.delete(sequence);
+    this.changeCount++;
     const queued = this.unsent.indexOf(issued);
     if (queued >= 0) this.unsent.splice(queued, 1);
     return issued.cid;

@@ -63,6 +63,8 @@ interface Entry {
   newTokenIssued: boolean;
   /** The CIDs we issued that currently route here. */
   routed: Uint8Array[];
+  /** The connection's LocalConnectionIds.changes when `routed` was synced (-1: never). */
+  routedAt: number;
 }
 
 export class Endpoint {
@@ -288,6 +290,7 @@ export class Endpoint {
       handshaking: true,
       newTokenIssued: false,
       routed: [],
+      routedAt: -1,
     };
     this.entries.set(connection, entry);
     this.table.add(entry);
@@ -430,7 +433,10 @@ export class Endpoint {
 
   /** Route every CID the connection has issued and not seen retired; unroute the rest. */
   private syncCids(entry: Entry): void {
-    const current = entry.connection.localCids.all().map(({ cid }) => cid);
+    const localCids = entry.connection.localCids;
+    if (entry.routedAt === localCids.changes) return;
+    entry.routedAt = localCids.changes;
+    const current = localCids.all().map(({ cid }) => cid);
     for (const cid of current) {
       if (!entry.routed.some((r) => equalBytes(r, cid))) this.table.addCid(entry, cid);
     }

@@ -52,6 +52,23 @@ describe('LocalConnectionIds', () => {
     expect(ids.replenish().map((a) => a.sequence)).toEqual([3]);
   });
 
+  it('counts changes to the routed set: issues and retirements, nothing else', () => {
+    const ids = make();
+    const seen = () => ids.changes;
+    const start = seen();
+    ids.setPeerLimit(3);
+    ids.pollNewConnectionId();
+    expect(seen()).toBe(start);
+    ids.replenish();
+    expect(seen()).toBe(start + 2);
+    ids.replenish(); // nothing to add
+    expect(seen()).toBe(start + 2);
+    ids.onRetire(0, cid(1));
+    expect(seen()).toBe(start + 3);
+    ids.onRetire(0, cid(1)); // a repeat changes nothing
+    expect(seen()).toBe(start + 3);
+  });
+
   it('RFC 9000 §19.16: retiring an unissued sequence is PROTOCOL_VIOLATION', () => {
     const ids = make();
     expectTransportError(() => ids.onRetire(5, cid(1)), TransportErrorCode.PROTOCOL_VIOLATION);
