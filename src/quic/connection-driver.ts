@@ -117,19 +117,34 @@ export class ConnectionDriver {
     this.armTimer();
   }
 
+  /**
+   * One timer at the core's next deadline. A deadline that moved later keeps
+   * the armed timer, which re-arms when it fires: a sender's loss and PTO
+   * deadlines move on with every ACK, and clearing and setting a Node
+   * timeout on each one cost ~12 us per service() in a bulk transfer.
+   */
   private armTimer(): void {
     const at = this.connection.nextTimeout();
     if (at === this.timerAt) return;
+    if (at !== undefined && this.timerAt !== undefined && at > this.timerAt) return;
     if (this.timer) this.clock.clearTimer(this.timer);
     this.timer = undefined;
     this.timerAt = at;
     if (at === undefined) return;
-    this.timer = this.clock.setTimer(at - this.clock.now(), () => {
-      this.timer = undefined;
-      this.timerAt = undefined;
-      if (this.stopped) return;
-      this.connection.handleTimeout(this.clock.now());
-      this.service();
-    });
+    this.timer = this.clock.setTimer(at - this.clock.now(), () => this.onTimer());
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    this.timerAt = undefined;
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const due = this.connection.nextTimeout();
+    if (due !== undefined && due > now) {
+      this.armTimer();
+      return;
+    }
+    this.connection.handleTimeout(now);
+    this.service();
   }
 }

@@ -117,3 +117,95 @@ describe('ConnectionDriver.service', () => {
     expect(deferred.length).toBe(0);
   });
 });
+
+describe('ConnectionDriver timer', () => {
+  /** A connection whose next deadline the test moves; records handleTimeout calls. */
+  function timedConnection() {
+    const state = { deadline: undefined as number | undefined, handled: [] as number[] };
+    const connection = {
+      pollTransmit: () => undefined,
+      pollEvent: () => undefined,
+      nextTimeout: () => state.deadline,
+      handleTimeout(now: number) {
+        state.handled.push(now);
+        state.deadline = undefined;
+      },
+    } as unknown as Connection;
+    return { connection, state };
+  }
+
+  /** A manual clock: time moves only when the test says; timers fire when asked. */
+  function manualClock() {
+    let t = 0;
+    const live = new Set<{ at: number; callback: () => void }>();
+    const clock: Clock = {
+      now: () => t,
+      setTimer(delay, callback) {
+        const timer = { at: t + Math.max(0, delay), callback };
+        live.add(timer);
+        return { timer } as TimerHandle;
+      },
+      clearTimer(handle) {
+        live.delete(handle.timer as { at: number; callback: () => void });
+      },
+    };
+    const advance = (to: number) => {
+      t = to;
+      for (const timer of [...live].sort((a, b) => a.at - b.at)) {
+        if (timer.at > t) break;
+        live.delete(timer);
+        timer.callback();
+      }
+    };
+    return { clock, live, advance };
+  }
+
+  it('keeps the armed timer when the deadline moves later, and re-arms when it fires', () => {
+    const { connection, state } = timedConnection();
+    const { clock, live, advance } = manualClock();
+    const driver = new ConnectionDriver(
+      connection,
+      fakeSocket([]),
+      { address: '127.0.0.1', port: 2 },
+      clock,
+      () => {},
+    );
+    state.deadline = 10;
+    driver.service();
+    const first = [...live][0];
+    expect(first?.at).toBe(10);
+    state.deadline = 30; // e.g. an ACK moved the PTO on
+    driver.service();
+    expect([...live]).toEqual([first]); // not cleared and set again
+    advance(10);
+    expect(state.handled).toEqual([]); // nothing was due yet
+    expect([...live].map((timer) => timer.at)).toEqual([30]);
+    advance(30);
+    expect(state.handled).toEqual([30]);
+    expect(live.size).toBe(0);
+  });
+
+  it('re-arms at once for an earlier deadline, and clears the timer when there is none', () => {
+    const { connection, state } = timedConnection();
+    const { clock, live, advance } = manualClock();
+    const driver = new ConnectionDriver(
+      connection,
+      fakeSocket([]),
+      { address: '127.0.0.1', port: 2 },
+      clock,
+      () => {},
+    );
+    state.deadline = 50;
+    driver.service();
+    state.deadline = 20;
+    driver.service();
+    expect([...live].map((timer) => timer.at)).toEqual([20]);
+    advance(20);
+    expect(state.handled).toEqual([20]);
+    state.deadline = 40;
+    driver.service();
+    state.deadline = undefined; // closed: no timer may keep the process alive
+    driver.service();
+    expect(live.size).toBe(0);
+  });
+});
