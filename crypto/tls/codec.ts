@@ -90,55 +90,98 @@ export class TlsReader {
   }
 }
 
+/**
+ * Builds a TLS structure in one growable byte buffer. Nested length-prefixed
+ * blocks are written in place and their prefix filled in afterwards (a
+ * writer per block, and the array of numbers this used to push bytes into,
+ * were most of the ~260 KB a server allocated per handshake).
+ */
 export class TlsWriter {
-  private chunks: number[] = [];
+  private buf = new Uint8Array(256);
+  private length = 0;
+
+  private room(n: number): number {
+    const at = this.length;
+    if (at + n > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, at + n));
+      grown.set(this.buf.subarray(0, at));
+      this.buf = grown;
+    }
+    this.length = at + n;
+    return at;
+  }
 
   u8(v: number): this {
-    this.chunks.push(v & 0xff);
+    this.buf[this.room(1)] = v;
     return this;
   }
 
   u16(v: number): this {
-    this.chunks.push((v >> 8) & 0xff, v & 0xff);
+    const at = this.room(2);
+    this.buf[at] = v >> 8;
+    this.buf[at + 1] = v;
     return this;
   }
 
   u24(v: number): this {
-    this.chunks.push((v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+    const at = this.room(3);
+    this.buf[at] = v >> 16;
+    this.buf[at + 1] = v >> 8;
+    this.buf[at + 2] = v;
     return this;
   }
 
   u32(v: number): this {
-    this.chunks.push((v >>> 24) & 0xff, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff);
+    const at = this.room(4);
+    this.buf[at] = v >>> 24;
+    this.buf[at + 1] = v >> 16;
+    this.buf[at + 2] = v >> 8;
+    this.buf[at + 3] = v;
     return this;
   }
 
   bytes(b: Uint8Array): this {
-    for (let i = 0; i < b.length; i++) this.chunks.push(b[i]!);
+    const at = this.room(b.length);
+    this.buf.set(b, at);
     return this;
   }
 
   /** Writes bytes with a 1-, 2- or 3-byte length prefix. */
   vector(prefixBytes: 1 | 2 | 3, b: Uint8Array): this {
-    const limit = prefixBytes === 1 ? 0xff : prefixBytes === 2 ? 0xffff : 0xffffff;
-    if (b.length > limit) {
-      throw new RangeError(`TLS vector of ${b.length} bytes exceeds ${prefixBytes}-byte length`);
-    }
-    if (prefixBytes === 1) this.u8(b.length);
-    else if (prefixBytes === 2) this.u16(b.length);
-    else this.u24(b.length);
+    checkVectorLength(prefixBytes, b.length);
+    this.writeLength(prefixBytes, b.length);
     return this.bytes(b);
   }
 
   /** Writes what `body` writes, prefixed by its length. */
   block(prefixBytes: 1 | 2 | 3, body: (w: TlsWriter) => void): this {
-    const inner = new TlsWriter();
-    body(inner);
-    return this.vector(prefixBytes, inner.finish());
+    const prefixAt = this.room(prefixBytes);
+    body(this);
+    const length = this.length - prefixAt - prefixBytes;
+    checkVectorLength(prefixBytes, length);
+    const end = this.length;
+    this.length = prefixAt;
+    this.writeLength(prefixBytes, length);
+    this.length = end;
+    return this;
   }
 
+  private writeLength(prefixBytes: 1 | 2 | 3, length: number): void {
+    if (prefixBytes === 1) this.u8(length);
+    else if (prefixBytes === 2) this.u16(length);
+    else this.u24(length);
+  }
+
+  /** The bytes written, as a new array (the writer may be reused or dropped). */
   finish(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    return this.buf.slice(0, this.length);
+  }
+}
+
+function checkVectorLength(prefixBytes: 1 | 2 | 3, length: number): void {
+  const limit = prefixBytes === 1 ? 0xff : prefixBytes === 2 ? 0xffff : 0xffffff;
+  if (length > limit) {
+    throw new RangeError(`TLS vector of ${length} bytes exceeds ${prefixBytes}-byte length`);
   }
 }
 

@@ -29,7 +29,16 @@ export function handshakeTypeName(type: number): string {
 
 /** RFC 8446 §4: struct { HandshakeType msg_type; uint24 length; body } Handshake. */
 export function encodeHandshake(type: number, body: Uint8Array): Uint8Array {
-  return new TlsWriter().u8(type).vector(3, body).finish();
+  if (body.length > 0xffffff) {
+    throw new RangeError(`handshake message body of ${body.length} bytes exceeds 2^24 - 1`);
+  }
+  const out = new Uint8Array(4 + body.length);
+  out[0] = type;
+  out[1] = body.length >> 16;
+  out[2] = body.length >> 8;
+  out[3] = body.length;
+  out.set(body, 4);
+  return out;
 }
 
 export interface HandshakeMessage {

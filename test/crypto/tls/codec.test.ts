@@ -56,5 +56,36 @@ describe('TLS codec', () => {
 
   it('refuses to write a vector longer than its length prefix', () => {
     expect(() => new TlsWriter().vector(1, new Uint8Array(256))).toThrow(RangeError);
+    expect(() => new TlsWriter().block(1, (w) => w.bytes(new Uint8Array(256)))).toThrow(RangeError);
+  });
+
+  it('nested blocks get their lengths filled in, past the initial buffer size', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 700 }),
+        fc.uint8Array({ maxLength: 200 }),
+        fc.constantFrom(1 as const, 2 as const, 3 as const),
+        (outer, inner, prefix) => {
+          const writer = new TlsWriter().u8(7);
+          writer.block(3, (w) => {
+            w.bytes(outer);
+            w.block(2, (x) => x.vector(prefix, inner.subarray(0, 255)).u16(0xbeef));
+          });
+          const bytes = writer.u8(9).finish();
+          const r = new TlsReader(bytes, 'test');
+          expect(r.u8()).toBe(7);
+          const body = r.sub(3, 'outer');
+          expect(body.bytesN(outer.length)).toEqual(outer);
+          const nested = body.sub(2, 'inner');
+          expect(nested.vector(prefix)).toEqual(inner.subarray(0, 255));
+          expect(nested.u16()).toBe(0xbeef);
+          nested.end();
+          body.end();
+          expect(r.u8()).toBe(9);
+          r.end();
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
