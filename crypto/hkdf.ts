@@ -82,9 +82,29 @@ export function setNativeHkdf(enabled: boolean): void {
   nativeHmac = null;
 }
 
+/** A MAC key, keyed once and used for many messages. */
+export interface MacKey {
+  mac(parts: Uint8Array[]): Uint8Array;
+}
+
+/** An HMAC key for `name` (SHA-256: pad states computed once; SHA-384: the key kept). */
+export function hmacKey(name: HashName, key: Uint8Array): MacKey {
+  if (name === 'sha256') return new HmacSha256(key);
+  const copy = key.slice();
+  return {
+    mac: (parts) => {
+      const native = hmacNative();
+      if (native) return native(name, copy, parts);
+      const h = nobleHmac.create(HASHES[name], copy);
+      for (const part of parts) h.update(part);
+      return h.digest();
+    },
+  };
+}
+
 /**
- * HMAC (RFC 2104) with one of the TLS hashes: node:crypto where it exists
- * (about 3x faster than @noble for short inputs), else @noble; same bytes.
+ * HMAC (RFC 2104) with one of the TLS hashes: sha256.ts for SHA-256;
+ * node:crypto where it exists, else @noble, for SHA-384; same bytes.
  */
 export function hmac(name: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
   if (name === 'sha256') return new HmacSha256(key).mac([data]);
@@ -104,20 +124,24 @@ export function hkdfExtract(name: HashName, salt: Uint8Array, ikm: Uint8Array): 
 
 const EMPTY: Uint8Array = new Uint8Array(0);
 
+/** The one-byte block counters of HKDF-Expand, made once each. */
+const counters: Uint8Array[] = [];
+
+function counter(i: number): Uint8Array {
+  counters[i] ??= Uint8Array.of(i);
+  return counters[i];
+}
+
 /** RFC 5869 §2.3: T(i) = HMAC-Hash(PRK, T(i-1) | info | i), OKM = first L bytes. */
-function expandWith(
-  mac: (parts: Uint8Array[]) => Uint8Array,
-  hashLength: number,
-  info: Uint8Array,
-  length: number,
-): Uint8Array {
+function expandWith(key: MacKey, hashLength: number, info: Uint8Array, length: number): Uint8Array {
   if (length > 255 * hashLength) throw new RangeError('HKDF-Expand: length too large');
   // One block (every key, IV and secret QUIC and TLS 1.3 derive): T(1) itself.
-  if (length === hashLength) return mac([info, Uint8Array.of(1)]);
+  if (length === hashLength) return key.mac([info, counter(1)]);
+  if (length < hashLength) return key.mac([info, counter(1)]).slice(0, length);
   const out = new Uint8Array(length);
   let previous = EMPTY;
   for (let i = 1, offset = 0; offset < length; i++, offset += hashLength) {
-    previous = mac([previous, info, Uint8Array.of(i)]);
+    previous = key.mac([previous, info, counter(i)]);
     out.set(previous.subarray(0, Math.min(hashLength, length - offset)), offset);
   }
   return out;
@@ -129,12 +153,8 @@ export function hkdfExpand(
   info: Uint8Array,
   length: number,
 ): Uint8Array {
-  if (name === 'sha256') {
-    const key = new HmacSha256(prk);
-    return expandWith((parts) => key.mac(parts), HASH_LENGTH.sha256, info, length);
-  }
-  const hmac = hmacNative();
-  if (hmac) return expandWith((parts) => hmac(name, prk, parts), HASH_LENGTH[name], info, length);
+  if (name === 'sha256') return expandWith(new HmacSha256(prk), HASH_LENGTH.sha256, info, length);
+  if (hmacNative()) return expandWith(hmacKey(name, prk), HASH_LENGTH[name], info, length);
   return expand(HASHES[name], prk, info, length);
 }
 
@@ -205,7 +225,6 @@ export function labelExpander(name: HashName, secret: Uint8Array): LabelExpander
     return (label, context, length) => hkdfExpandLabel(name, copy, label, context, length);
   }
   const key = new HmacSha256(secret);
-  const mac = (parts: Uint8Array[]) => key.mac(parts);
   return (label, context, length) =>
-    expandWith(mac, HASH_LENGTH.sha256, hkdfLabel(label, context, length), length);
+    expandWith(key, HASH_LENGTH.sha256, hkdfLabel(label, context, length), length);
 }

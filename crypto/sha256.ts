@@ -310,29 +310,28 @@ export class Sha256 {
  * up to 55 bytes (HKDF-Expand-Label's info, an HMAC over a hash).
  */
 export class HmacSha256 {
-  private readonly inner = new Int32Array(8);
-  private readonly outer = new Int32Array(8);
+  /** The inner (0-7) and outer (8-15) pad states. */
+  private readonly pads = new Int32Array(16);
 
   constructor(key: Uint8Array) {
     // RFC 2104 §2: a key longer than the block is replaced by its hash;
     // shorter keys are padded with zeros to the block length.
     const k = key.length > SHA256_BLOCK_BYTES ? sha256(key) : key;
-    const pad = new Uint8Array(SHA256_BLOCK_BYTES);
-    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) pad[i] = (k[i] ?? 0) ^ 0x36;
-    this.inner.set(INITIAL_STATE);
-    compress(this.inner, pad, 0);
-    for (let i = 0; i < SHA256_BLOCK_BYTES; i++) pad[i] = (k[i] ?? 0) ^ 0x5c;
-    this.outer.set(INITIAL_STATE);
-    compress(this.outer, pad, 0);
-    pad.fill(0);
+    for (const [pad, at] of PADS) {
+      for (let i = 0; i < SHA256_BLOCK_BYTES; i++) block[i] = (k[i] ?? 0) ^ pad;
+      state.set(INITIAL_STATE);
+      compress(state, block, 0);
+      for (let i = 0; i < 8; i++) this.pads[at + i] = state[i]!;
+    }
+    block.fill(0);
   }
 
   /** HMAC(K, concatenation of `parts`) = H((K ^ opad) || H((K ^ ipad) || parts)). */
   mac(parts: readonly Uint8Array[]): Uint8Array {
-    state.set(this.inner);
+    for (let i = 0; i < 8; i++) state[i] = this.pads[i]!;
     finish(state, SHA256_BLOCK_BYTES, parts, innerDigest);
     const out = new Uint8Array(SHA256_BYTES);
-    state.set(this.outer);
+    for (let i = 0; i < 8; i++) state[i] = this.pads[8 + i]!;
     finish(state, SHA256_BLOCK_BYTES, innerParts, out);
     // The scratch held the inner hash and message bytes: not left behind.
     innerDigest.fill(0);
@@ -340,3 +339,9 @@ export class HmacSha256 {
     return out;
   }
 }
+
+/** RFC 2104 §2: ipad and opad, and where each state goes in HmacSha256.pads. */
+const PADS: readonly (readonly [number, number])[] = [
+  [0x36, 0],
+  [0x5c, 8],
+];

@@ -6,6 +6,7 @@ import {
   hkdfExpandLabel,
   hkdfExtract,
   hmac,
+  hmacKey,
   labelExpander,
   setNativeHkdf,
 } from '../../crypto/hkdf.js';
@@ -137,6 +138,24 @@ describe('HMAC', () => {
       }
     } finally {
       setNativeHkdf(true);
+    }
+  });
+
+  it('a key made once MACs split messages as hmac() does the whole, for either hash and path', () => {
+    const key = new Uint8Array(40).map((_, i) => i);
+    const message = new Uint8Array(130).map((_, i) => 255 - i);
+    for (const native of [true, false]) {
+      setNativeHkdf(native);
+      try {
+        for (const name of ['sha256', 'sha384'] as const) {
+          const keyed = hmacKey(name, key);
+          const whole = toHex(hmac(name, key, message));
+          expect(toHex(keyed.mac([message.subarray(0, 7), message.subarray(7)]))).toBe(whole);
+          expect(toHex(keyed.mac([message]))).toBe(whole);
+        }
+      } finally {
+        setNativeHkdf(true);
+      }
     }
   });
 
