@@ -374,13 +374,42 @@ async function handshakes(certs: string, count: number, parallel: number): Promi
   const rate = child('quic-client.js', ['rate', port, total, parallel]);
   const r = await rate.next<{ seconds: number; failures: number }>();
   const used = cpuSeconds(server.process.pid!) - serverCpu;
+  rateRow('handshakes/s completed by the server', total, parallel, r, used);
+  await stop(server);
+  await quicGoHandshakeRate(certs, total, parallel);
+}
+
+function rateRow(
+  name: string,
+  total: number,
+  parallel: number,
+  r: { seconds: number; failures: number },
+  serverCpuSeconds: number,
+): void {
   row(
-    'handshakes/s completed by the server',
+    name,
     total / r.seconds,
     'conn/s',
-    `${parallel} concurrent clients, ${r.failures} failed; ${((used * 1000) / total).toFixed(2)} ms server CPU each = ${(total / used).toFixed(0)}/s per core`,
+    `${parallel} concurrent clients, ${r.failures} failed; ${((serverCpuSeconds * 1000) / total).toFixed(2)} ms server CPU each = ${(total / serverCpuSeconds).toFixed(0)}/s per core`,
   );
-  await stop(server);
+}
+
+/** The same clients against quic-go's server: what a native stack spends per handshake here. */
+async function quicGoHandshakeRate(certs: string, total: number, parallel: number): Promise<void> {
+  if (!existsSync(QUIC_GO)) return;
+  const www = join(dirname(certs), 'www-rate');
+  mkdirSync(www, { recursive: true });
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const server = await quicGoServer(www, certs, port);
+  try {
+    const before = cpuSeconds(server.pid!);
+    const rate = child('quic-client.js', ['rate', port, total, parallel]);
+    const r = await rate.next<{ seconds: number; failures: number }>();
+    const used = cpuSeconds(server.pid!) - before;
+    rateRow('reference: handshakes/s by quic-go server', total, parallel, r, used);
+  } finally {
+    server.kill('SIGTERM');
+  }
 }
 
 interface ServerStats {
