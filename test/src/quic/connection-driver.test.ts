@@ -160,7 +160,8 @@ describe('ConnectionDriver timer', () => {
     return { clock, live, advance };
   }
 
-  it('keeps the armed timer when the deadline moves later, and re-arms when it fires', () => {
+  /** A driver over a timed connection and a manual clock. */
+  function timedDriver() {
     const { connection, state } = timedConnection();
     const { clock, live, advance } = manualClock();
     const driver = new ConnectionDriver(
@@ -170,6 +171,11 @@ describe('ConnectionDriver timer', () => {
       clock,
       () => {},
     );
+    return { driver, state, live, advance };
+  }
+
+  it('keeps the armed timer when the deadline moves later, and re-arms when it fires', () => {
+    const { driver, state, live, advance } = timedDriver();
     state.deadline = 10;
     driver.service();
     const first = [...live][0];
@@ -186,15 +192,7 @@ describe('ConnectionDriver timer', () => {
   });
 
   it('re-arms at once for an earlier deadline, and clears the timer when there is none', () => {
-    const { connection, state } = timedConnection();
-    const { clock, live, advance } = manualClock();
-    const driver = new ConnectionDriver(
-      connection,
-      fakeSocket([]),
-      { address: '127.0.0.1', port: 2 },
-      clock,
-      () => {},
-    );
+    const { driver, state, live, advance } = timedDriver();
     state.deadline = 50;
     driver.service();
     state.deadline = 20;
