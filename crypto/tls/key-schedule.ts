@@ -14,6 +14,8 @@ import {
   hkdfExpandLabel,
   hkdfExtract,
   hmac,
+  type LabelExpander,
+  labelExpander,
 } from '../hkdf.js';
 import { bytesEqual } from './codec.js';
 
@@ -23,6 +25,12 @@ export class KeySchedule {
   private handshake: Uint8Array | undefined;
   private master: Uint8Array | undefined;
   private readonly emptyHash: Uint8Array;
+  /**
+   * The HMAC keyed with the stage secret derived from last: the handshake
+   * secret derives three secrets in a row, the master secret four (RFC 8446
+   * §7.1), so one slot keys each once and holds one key, not three.
+   */
+  private expanding: { secret: Uint8Array; expand: LabelExpander } | undefined;
 
   /** psk: the resumption PSK, or undefined for a full handshake (IKM of zeros). */
   constructor(
@@ -40,7 +48,13 @@ export class KeySchedule {
 
   /** RFC 8446 §7.1: Derive-Secret(Secret, Label, Messages) over an already computed transcript hash. */
   deriveSecret(secret: Uint8Array, label: string, transcriptHash: Uint8Array): Uint8Array {
-    return hkdfExpandLabel(this.hash, secret, label, transcriptHash, this.hashLength);
+    // Only the schedule's own secrets are keyed once; they never change.
+    const own = secret === this.earlySecret || secret === this.handshake || secret === this.master;
+    if (!own) return hkdfExpandLabel(this.hash, secret, label, transcriptHash, this.hashLength);
+    if (this.expanding?.secret !== secret) {
+      this.expanding = { secret, expand: labelExpander(this.hash, secret) };
+    }
+    return this.expanding.expand(label, transcriptHash, this.hashLength);
   }
 
   /** "res binder" for resumption PSKs (RFC 8446 §7.1; "ext binder" is for external PSKs). */
