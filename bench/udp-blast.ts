@@ -19,33 +19,33 @@ const HEADER = 20;
 const TAG = 16;
 const KEY = createSecretKey(Buffer.alloc(16, 0x5a));
 
-/** The 12-byte nonce for datagram `n` (RFC 9001 §5.3 XORs the packet number into the IV). */
-function nonce(n: number): Buffer {
-  const iv = Buffer.alloc(12, 0x33);
-  iv.writeUInt32BE(n >>> 0, 8);
-  return iv;
-}
+// One nonce buffer per side: createCipheriv copies the IV, so it is reused.
+const sealNonce = Buffer.alloc(12, 0x33);
+const openNonce = Buffer.alloc(12, 0x33);
 
-/** Seals payload bytes [HEADER, DATAGRAM - TAG) of `datagram` for number `n`, header as AAD. */
-function seal(datagram: Buffer, n: number): Buffer {
-  datagram.writeUInt32BE(n >>> 0, 0);
-  const cipher = createCipheriv('aes-128-gcm', KEY, nonce(n));
-  cipher.setAAD(datagram.subarray(0, HEADER));
+/**
+ * Seals payload bytes [HEADER, DATAGRAM - TAG) of `datagram` for number `n`,
+ * header as AAD. Returns the datagram as parts that dgram sends as one
+ * (header, ciphertext, tag): nothing is copied together.
+ */
+function seal(datagram: Buffer, n: number): Buffer[] {
+  // A header of its own: sends in flight still reference the earlier ones.
+  const header = Buffer.allocUnsafe(HEADER);
+  datagram.copy(header, 0, 0, HEADER);
+  header.writeUInt32BE(n >>> 0, 0);
+  sealNonce.writeUInt32BE(n >>> 0, 8);
+  const cipher = createCipheriv('aes-128-gcm', KEY, sealNonce);
+  cipher.setAAD(header);
   const body = cipher.update(datagram.subarray(HEADER, DATAGRAM - TAG));
   cipher.final();
-  const out = Buffer.allocUnsafe(DATAGRAM);
-  datagram.copy(out, 0, 0, HEADER);
-  body.copy(out, HEADER);
-  cipher.getAuthTag().copy(out, DATAGRAM - TAG);
-  return out;
+  return [header, body, cipher.getAuthTag()];
 }
 
 /** True when `datagram` authenticates (the plaintext itself is discarded). */
 function open(datagram: Buffer): boolean {
   try {
-    const decipher = createDecipheriv('aes-128-gcm', KEY, nonce(datagram.readUInt32BE(0)), {
-      authTagLength: TAG,
-    });
+    openNonce.writeUInt32BE(datagram.readUInt32BE(0), 8);
+    const decipher = createDecipheriv('aes-128-gcm', KEY, openNonce, { authTagLength: TAG });
     decipher.setAAD(datagram.subarray(0, HEADER));
     decipher.setAuthTag(datagram.subarray(datagram.length - TAG));
     decipher.update(datagram.subarray(HEADER, datagram.length - TAG));
